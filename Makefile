@@ -1,0 +1,41 @@
+# valuelearn: `make bench` (the main job) and `make test` (everything CI checks) do all set-up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: bench test lint typecheck unit peer bench-peer bench-scale clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+bench: $(STAMP)
+	$(BIN)/valuelearn bench
+
+test: $(STAMP) lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+# Peer comparison (imitation 1.0.1 in its own environment; several minutes, not part of CI).
+peer:
+	bash benchmarks/setup_peer.sh
+
+bench-peer: peer
+	.venv-peer/bin/python benchmarks/bench_mce_peer.py
+
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/bench_scale.py
+
+clean:
+	rm -rf $(VENV) .venv-peer .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""humans stage (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""representation stage (see ARCHITECTURE.md)."""
