@@ -1,6 +1,24 @@
 """Observations and worlds: MDPs, demonstrations, builders, adapters and file formats."""
 
+from valuelearn.data._adapters import from_dense_arrays, from_gymnasium, from_seals
+from valuelearn.data._grid_layout import grid_coordinates, grid_layout
+from valuelearn.data._gridworld import GRID_ACTIONS, feature_gridworld, gridworld
 from valuelearn.data._mdp import MDP, check_discount
+from valuelearn.data._random_mdp import random_mdp
 from valuelearn.data._trajectories import Demonstrations, Trajectory
 
-__all__ = ["MDP", "Demonstrations", "Trajectory", "check_discount"]
+__all__ = [
+    "GRID_ACTIONS",
+    "MDP",
+    "Demonstrations",
+    "Trajectory",
+    "check_discount",
+    "feature_gridworld",
+    "from_dense_arrays",
+    "from_gymnasium",
+    "from_seals",
+    "grid_coordinates",
+    "grid_layout",
+    "gridworld",
+    "random_mdp",
+]
