@@ -207,3 +207,12 @@ def test_max_iter_warns() -> None:
     mdp = random_dense_mdp(4, 2, seed=17)
     with pytest.warns(ConvergenceWarning, match="max_iter=3"):
         soft_value_iteration(mdp, np.ones(4), horizon=None, discount=0.99, max_iter=3)
+
+
+def test_hard_policy_is_invariant_to_positive_scaling_at_any_magnitude() -> None:
+    mdp = random_dense_mdp(8, 3, seed=20)
+    reward = np.random.default_rng(21).normal(size=(8, 3))
+    base = value_iteration(mdp, reward, horizon=5, discount=1.0).policy
+    for factor in (1e-14, 1e-11, 1e8):
+        scaled = value_iteration(mdp, factor * reward, horizon=5, discount=1.0).policy
+        np.testing.assert_array_equal(scaled, base)

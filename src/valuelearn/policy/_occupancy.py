@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from valuelearn.data import MDP, check_discount
 from valuelearn.exceptions import ConvergenceWarning, ValueLearnInputError
+from valuelearn.policy._kernels import transition_operator
 from valuelearn.policy._planning import PlanningResult, check_horizon
 from valuelearn.policy._rewards import action_major_reward
 
@@ -102,13 +103,13 @@ def occupancy(
     horizon = check_horizon(horizon, discount)
     start = mdp.initial if initial is None else _start(initial, mdp.n_states)
     pi = policy_action_major(policy, mdp, horizon)
-    transposed = mdp.action_major_transposed
+    operator = transition_operator(mdp)
     if horizon is not None:
         per_step = np.empty((horizon, mdp.n_states))
         per_step[0] = start
         for t in range(horizon):
             pi_t = pi[t] if pi.ndim == 3 else pi
-            nxt = transposed @ (pi_t * per_step[t]).ravel()
+            nxt = operator.forward((pi_t * per_step[t]).ravel())
             if t + 1 < horizon:
                 per_step[t + 1] = nxt
         weights = discount ** np.arange(horizon, dtype=np.float64)
@@ -120,7 +121,7 @@ def occupancy(
     total = start.copy()
     term = start.copy()
     for _ in range(max_iter):
-        term = discount * (transposed @ (pi * term).ravel())
+        term = discount * operator.forward((pi * term).ravel())
         total += term
         if term.sum() * 1.0 / (1.0 - discount) <= tol:
             break

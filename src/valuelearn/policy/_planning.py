@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from valuelearn.data import MDP, check_discount
 from valuelearn.exceptions import ConvergenceWarning, ValueLearnInputError
+from valuelearn.policy._kernels import transition_operator
 from valuelearn.policy._rewards import action_major_reward
 
 Backup = Literal["causal", "noncausal"]
@@ -162,7 +163,8 @@ def value_iteration(
     """Exact (hard) value iteration: ``V_t(s) = max_a Q_t(s, a)``.
 
     The returned policy is greedy and splits its probability evenly among actions whose values tie
-    to within ``1e-12`` relative precision. Arguments and time convention as in
+    to within ``1e-12`` times the largest ``|Q|`` of the step (so scaling the reward by any positive
+    factor leaves the policy unchanged). Arguments and time convention as in
     :func:`soft_value_iteration`; the result has ``temperature == 0``.
 
     Examples
@@ -258,6 +260,7 @@ class _Backup:
     ) -> None:
         self.r, self.discount, self.temperature, self.kind = r, discount, temperature, kind
         self.matrix = mdp.action_major
+        self.operator = transition_operator(mdp)
         if kind == "noncausal":
             m = self.matrix
             with np.errstate(divide="ignore"):
@@ -271,7 +274,7 @@ class _Backup:
         if out is None:
             out = np.empty(shape)
         if self.kind == "causal":
-            expected = self.matrix @ next_values
+            expected = self.operator.backward(next_values)
             np.multiply(expected.reshape(shape), self.discount, out=out)
             out += self.r
             return out
@@ -297,7 +300,9 @@ def _soft_max(
     peak = q.max(axis=0)
     np.subtract(q, peak, out=out_policy)
     if temperature == 0.0:
-        scale = np.maximum(np.abs(peak), 1.0) * 1e-12
+        # Ties: within 1e-12 of the largest |Q| at this step, so the policy is invariant to
+        # positive scaling of the reward at any magnitude.
+        scale = 1e-12 * max(float(np.max(np.abs(q))), np.finfo(np.float64).tiny)
         np.greater_equal(out_policy, -scale, out=out_policy)
         out_policy /= out_policy.sum(axis=0)
         hard: NDArray[np.float64] = peak
