@@ -1,8 +1,16 @@
 """Observations and worlds: MDPs, demonstrations, builders, adapters and file formats."""
 
 from valuelearn.data._adapters import from_dense_arrays, from_gymnasium, from_seals
+from valuelearn.data._diagnostics import reasonable_mdp, risky_path
 from valuelearn.data._grid_layout import grid_coordinates, grid_layout
 from valuelearn.data._gridworld import GRID_ACTIONS, feature_gridworld, gridworld
+from valuelearn.data._io import (
+    MDP_FORMAT,
+    load_demonstrations,
+    load_mdp,
+    save_demonstrations,
+    save_mdp,
+)
 from valuelearn.data._mdp import MDP, check_discount
 from valuelearn.data._random_mdp import random_mdp
 from valuelearn.data._trajectories import Demonstrations, Trajectory
@@ -10,6 +18,7 @@ from valuelearn.data._trajectories import Demonstrations, Trajectory
 __all__ = [
     "GRID_ACTIONS",
     "MDP",
+    "MDP_FORMAT",
     "Demonstrations",
     "Trajectory",
     "check_discount",
@@ -20,5 +29,11 @@ __all__ = [
     "grid_coordinates",
     "grid_layout",
     "gridworld",
+    "load_demonstrations",
+    "load_mdp",
     "random_mdp",
+    "reasonable_mdp",
+    "risky_path",
+    "save_demonstrations",
+    "save_mdp",
 ]

@@ -1,0 +1,395 @@
+"""The ``valuelearn`` command: simulate demonstrations, fit rewards, plan, evaluate.
+
+Every command reads and writes the file formats of ``docs/formats.md``. Bad input anywhere (a
+file, a field, a flag) ends the command with one line ``error: <message>`` on stderr and exit
+code 2, never a traceback; summaries and warnings go to stderr, so stdout carries only results
+meant for other programs (the JSON of ``evaluate``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from valuelearn import __version__
+from valuelearn._files import atomic_write, atomic_write_text
+from valuelearn.bench import run_demo, run_risky_path_demo
+from valuelearn.data import MDP, load_mdp, save_demonstrations
+from valuelearn.data._io import read_demonstrations
+from valuelearn.evaluation import epic_distance, regret
+from valuelearn.exceptions import ValueLearnInputError
+from valuelearn.inference import MCEIRL
+from valuelearn.policy import occupancy, sample_trajectories, soft_value_iteration, value_iteration
+from valuelearn.representation import Reward, load_reward, save_reward
+
+PLAN_FORMAT = "valuelearn.plan/1"
+
+app = typer.Typer(
+    name="valuelearn",
+    help="Learn what people value from what they do, and check what was learned.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+fit_app = typer.Typer(help="Learn a reward from observations.", no_args_is_help=True)
+app.add_typer(fit_app, name="fit")
+
+_stderr = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+
+MDPOption = Annotated[Path, typer.Option("--mdp", help="MDP file (.json or .npz).")]
+HorizonOption = Annotated[
+    int | None,
+    typer.Option(min=1, help="Number of decisions (default: the MDP file's 'horizon')."),
+]
+DiscountOption = Annotated[
+    float | None,
+    typer.Option(min=0.0, max=1.0, help="Discount in [0, 1] (default: the MDP file's, else 1)."),
+]
+InfiniteOption = Annotated[
+    bool, typer.Option("--infinite", help="Discounted infinite horizon (needs a discount < 1).")
+]
+
+
+# ---------------------------------------------------------------------- commands
+@app.command()
+def simulate(
+    mdp: MDPOption,
+    reward: Annotated[Path, typer.Option(help="True reward file (.json).")],
+    out: Annotated[Path, typer.Option(help="Demonstrations to write (.jsonl).")],
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of trajectories.")] = 100,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed (same seed, same file).")] = 0,
+    horizon: HorizonOption = None,
+    discount: DiscountOption = None,
+    temperature: Annotated[
+        float, typer.Option(help="Boltzmann temperature of the soft-optimal demonstrator (> 0).")
+    ] = 1.0,
+) -> None:
+    """Sample demonstrations from a soft-optimal (Boltzmann-rational) demonstrator."""
+    world = load_mdp(mdp)
+    true_reward = load_reward(reward, world)
+    steps = _finite_horizon(horizon, world, mdp)
+    gamma = _discount(discount, world)
+    _check_temperature(temperature)
+    plan = soft_value_iteration(
+        world,
+        true_reward.values,
+        horizon=steps,
+        discount=gamma,
+        temperature=temperature,
+        return_q=False,
+    )
+    demos = sample_trajectories(world, plan.policy, n=n, horizon=steps, rng=seed)
+    save_demonstrations(demos, out)
+    _stderr.print(f"wrote {n} trajectories of {steps} actions to {out}")
+
+
+@fit_app.command("mce-irl")
+def fit_mce_irl(
+    mdp: MDPOption,
+    demos: Annotated[Path, typer.Option(help="Demonstrations (.jsonl).")],
+    out: Annotated[Path, typer.Option(help="Reward file to write (.json).")],
+    horizon: HorizonOption = None,
+    infinite: InfiniteOption = False,
+    discount: DiscountOption = None,
+    l2: Annotated[
+        float | None,
+        typer.Option(min=0.0, help="Ridge penalty (default: 0 linear, 1e-3 tabular)."),
+    ] = None,
+    max_iter: Annotated[int, typer.Option(min=1, help="Most L-BFGS iterations.")] = 1000,
+) -> None:
+    """Maximum causal entropy IRL: a linear reward if the MDP has features, else tabular."""
+    world = load_mdp(mdp)
+    demonstrations, lines = read_demonstrations(demos, world)
+    gamma = _discount(discount, world)
+    default = int(demonstrations.lengths[0])  # MCEIRL's own default, checked here to name the line
+    steps = _horizon_or_infinite(horizon, infinite, world, mdp, gamma, default=default)
+    if steps is not None:
+        for trajectory, line in zip(demonstrations, lines, strict=True):
+            if len(trajectory) != steps:
+                raise ValueLearnInputError(
+                    f"{demos} line {line}: the trajectory has {len(trajectory)} actions, but a "
+                    f"finite-horizon fit with horizon {steps} needs exactly {steps} in each (pass "
+                    "--horizon, or --infinite)."
+                )
+    model = MCEIRL(
+        horizon="infinite" if steps is None else steps, discount=gamma, l2=l2, max_iter=max_iter
+    )
+    model.fit(world, demonstrations)
+    if world.features is not None:
+        learned = Reward(
+            "linear", model.reward_, weights=model.weights_, feature_names=world.feature_names
+        )
+    else:
+        learned = Reward.state(model.reward_)
+    save_reward(learned, out)
+    _print_fit_summary(model, learned, len(demonstrations), out)
+
+
+@app.command()
+def plan(
+    mdp: MDPOption,
+    reward: Annotated[Path, typer.Option(help="Reward file (.json).")],
+    out: Annotated[Path, typer.Option(help="Plan to write (.npz).")],
+    soft: Annotated[bool, typer.Option("--soft", help="Soft-optimal (MCE) planning.")] = False,
+    temperature: Annotated[
+        float | None, typer.Option(help="Temperature for --soft (default 1, > 0).")
+    ] = None,
+    horizon: HorizonOption = None,
+    infinite: InfiniteOption = False,
+    discount: DiscountOption = None,
+) -> None:
+    """Plan for a reward: policy, values and state occupancy, written to an .npz file."""
+    _require_suffix(out, ".npz")
+    world = load_mdp(mdp)
+    values = load_reward(reward, world).values
+    gamma = _discount(discount, world)
+    steps = _horizon_or_infinite(horizon, infinite, world, mdp, gamma)
+    if temperature is not None and not soft:
+        raise ValueLearnInputError("--temperature applies only with --soft.")
+    if soft:
+        tau = 1.0 if temperature is None else temperature
+        _check_temperature(tau)
+        result = soft_value_iteration(world, values, horizon=steps, discount=gamma, temperature=tau)
+    else:
+        result = value_iteration(world, values, horizon=steps, discount=gamma)
+    occ = occupancy(world, result.policy, horizon=steps, discount=gamma)
+    arrays: dict[str, Any] = {
+        "format": np.array(PLAN_FORMAT),
+        "policy": result.policy,
+        "values": result.values,
+        "occupancy": occ.total,
+        "discount": np.array(gamma),
+        "temperature": np.array(result.temperature),
+    }
+    if result.q_values is not None:
+        arrays["q_values"] = result.q_values
+    if steps is not None:
+        arrays["horizon"] = np.array(steps)
+        arrays["occupancy_per_step"] = occ.per_step
+        arrays["occupancy_final"] = occ.final
+
+    def write(stream: IO[bytes]) -> None:
+        contiguous = {name: np.asarray(array, order="C") for name, array in arrays.items()}
+        np.savez(stream, **contiguous)  # type: ignore[arg-type]
+
+    atomic_write(out, write)
+    first = result.values[0] if result.values.ndim == 2 else result.values
+    _stderr.print(
+        f"wrote the {'soft ' if soft else ''}plan to {out}; value of the initial distribution "
+        f"{float(world.initial @ first):.6g}"
+    )
+
+
+@app.command()
+def evaluate(
+    mdp: MDPOption,
+    true: Annotated[Path, typer.Option("--true", help="True reward file (.json).")],
+    learned: Annotated[Path, typer.Option("--learned", help="Learned reward file (.json).")],
+    horizon: HorizonOption = None,
+    infinite: InfiniteOption = False,
+    discount: DiscountOption = None,
+) -> None:
+    """Compare a learned reward with the true one: EPIC distance and regret, as JSON on stdout."""
+    world = load_mdp(mdp)
+    true_reward = load_reward(true, world)
+    learned_reward = load_reward(learned, world)
+    gamma = _discount(discount, world)
+    steps = _horizon_or_infinite(horizon, infinite, world, mdp, gamma)
+    epic = epic_distance(world, true_reward.values, learned_reward.values, discount=gamma)
+    result = regret(world, true_reward.values, learned_reward.values, horizon=steps, discount=gamma)
+    report = {
+        "epic": epic,
+        "regret": result.regret,
+        "normalized_regret": result.normalized_regret,
+        "optimal_return": result.optimal_return,
+        "learned_return": result.learned_return,
+        "uniform_return": result.uniform_return,
+        "horizon": steps,
+        "discount": gamma,
+    }
+    typer.echo(json.dumps(report))
+
+
+@app.command()
+def bench(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the results (JSON).")] = Path(
+        "results/bench.json"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed of the world and the demonstrations.")] = 0,
+) -> None:
+    """The main job: simulate a person, learn their values, act on them, score against the truth.
+
+    Runs the end-to-end demo (10x10 gridworld, soft-optimal demonstrator, MCE IRL and the MaxEnt
+    2008 diagnostic baseline at 10, 100 and 1000 demonstrations; EPIC and regret under the true
+    reward) and the RiskyPath diagnostic, prints both tables and writes them to ``--out``.
+    """
+    _require_suffix(out, ".json")
+    rows = run_demo(seed=seed)
+    risky = run_risky_path_demo(seed=seed)
+    console = Console(highlight=False, width=110)
+    table = Table(title="Reward recovery, 10x10 gridworld, 4 cell types, slip 0.1, horizon 20")
+    for column in (
+        "learner",
+        "demos",
+        "EPIC",
+        "regret",
+        "normalised regret",
+        "log-lik",
+        "iters",
+        "seconds",
+    ):
+        table.add_column(column, justify="left" if column == "learner" else "right")
+    for row in rows:
+        table.add_row(
+            row.learner,
+            str(row.n_demonstrations),
+            f"{row.epic:.4f}",
+            f"{row.regret:.4f}",
+            f"{row.normalized_regret:.2e}",
+            f"{row.log_likelihood:.3f}",
+            str(row.iterations),
+            f"{row.seconds:.3f}",
+        )
+    console.print(table)
+    risk = Table(title="RiskyPath: P(risky action at the start) -- no demonstrator took it")
+    risk.add_column("policy")
+    risk.add_column("P(risky)", justify="right")
+    for name, probability in risky.items():
+        risk.add_row(name, f"{probability:.4f}")
+    console.print(risk)
+    report = {"gridworld": [row.as_dict() for row in rows], "risky_path": risky, "seed": seed}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out, json.dumps(report, indent=1) + "\n")
+    _stderr.print(f"results written to {out}")
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)
+    ] = False,
+) -> None:
+    """Learn what people value from what they do, and check what was learned."""
+    if version:
+        typer.echo(f"valuelearn {__version__}")
+        raise typer.Exit()
+
+
+# ---------------------------------------------------------------------- helpers
+def _discount(flag: float | None, world: MDP) -> float:
+    if flag is not None:
+        return flag
+    return world.discount if world.discount is not None else 1.0
+
+
+def _finite_horizon(flag: int | None, world: MDP, mdp_path: Path) -> int:
+    if flag is not None:
+        return flag
+    if world.horizon is None:
+        raise ValueLearnInputError(
+            f"no horizon: pass --horizon or add a 'horizon' field to {mdp_path}."
+        )
+    return world.horizon
+
+
+def _horizon_or_infinite(
+    flag: int | None,
+    infinite: bool,
+    world: MDP,
+    mdp_path: Path,
+    discount: float,
+    *,
+    default: int | None = None,
+) -> int | None:
+    """The horizon from --horizon, the MDP file or ``default``; ``None`` for --infinite."""
+    if infinite:
+        if flag is not None:
+            raise ValueLearnInputError("pass either --horizon or --infinite, not both.")
+        if discount >= 1.0:
+            raise ValueLearnInputError(
+                f"--infinite needs a discount below 1; pass --discount or set 'discount' in "
+                f"{mdp_path}."
+            )
+        return None
+    if flag is None and world.horizon is None and default is not None:
+        return default
+    return _finite_horizon(flag, world, mdp_path)
+
+
+def _check_temperature(temperature: float) -> None:
+    if not (np.isfinite(temperature) and temperature > 0):
+        raise ValueLearnInputError(f"--temperature must be a positive number; got {temperature}.")
+
+
+def _require_suffix(path: Path, suffix: str) -> None:
+    if path.suffix.lower() != suffix:
+        raise ValueLearnInputError(f"{path}: the output file must end in {suffix}.")
+
+
+def _print_fit_summary(model: MCEIRL, reward: Reward, n_demos: int, out: Path) -> None:
+    table = Table(title=f"MCE IRL: {reward.kind} reward -> {out}", show_header=False)
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    horizon = "infinite" if model.horizon_ is None else str(model.horizon_)
+    for name, value in (
+        ("trajectories", str(n_demos)),
+        ("horizon", horizon),
+        ("discount", f"{model.discount_:g}"),
+        ("log-likelihood (mean per trajectory)", f"{model.log_likelihood_:.6g}"),
+        ("gradient norm", f"{model.gradient_norm_:.3g}"),
+        ("iterations", str(model.n_iter_)),
+        ("converged", "yes" if model.converged_ else "no"),
+    ):
+        table.add_row(name, value)
+    _stderr.print(table)
+
+
+# ---------------------------------------------------------------------- entry point
+@contextlib.contextmanager
+def _warnings_on_stderr() -> Iterator[None]:
+    """Show warnings as one ``warning: <message>`` line each (no source lines)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        try:
+            yield
+        finally:
+            for warning in caught:
+                sys.stderr.write(f"warning: {_one_line(str(warning.message))}\n")
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line (the ``valuelearn`` entry point); exits with the command's status.
+
+    Bad input (:class:`ValueLearnInputError`, unreadable files) exits with status 2 after one
+    ``error: <message>`` line on stderr; usage errors also exit with 2.
+    """
+    try:
+        with _warnings_on_stderr():
+            app(args=None if argv is None else list(argv), prog_name="valuelearn")
+    except (ValueLearnInputError, json.JSONDecodeError) as error:
+        _fail(str(error))
+    except OSError as error:
+        if error.filename is not None:
+            _fail(f"{error.filename}: {(error.strerror or str(error)).lower()}.")
+        _fail(str(error))
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"error: {_one_line(message)}\n")
+    sys.stderr.flush()
+    raise SystemExit(2)
