@@ -1,6 +1,6 @@
 """The ``valuelearn`` command: simulate demonstrations, fit rewards, plan, evaluate.
 
-Every command reads and writes the file formats of ``docs/formats.md``. Bad input anywhere (a
+Every command reads and writes the file formats of the README (File formats). Bad input anywhere (a
 file, a field, a flag) ends the command with one line ``error: <message>`` on stderr and exit
 code 2, never a traceback; summaries and warnings go to stderr, so stdout carries only results
 meant for other programs (the JSON of ``evaluate``).

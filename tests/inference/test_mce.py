@@ -166,3 +166,17 @@ def test_errors_name_the_problem() -> None:
         MCEIRL(horizon=1).fit(mdp, Demonstrations([]))
     with pytest.raises(NotFittedError, match="not fitted"):
         MCEIRL().score(mdp, demos)
+
+
+def test_unmatchable_feature_counts_are_reported_instead_of_diverging() -> None:
+    # From state 0 every action lands in state 1 or 2 with probability 1/2; demonstrators were
+    # always lucky (state 1), which no policy can reproduce: the unpenalised dual is unbounded.
+    transitions = np.zeros((3, 2, 3))
+    transitions[0, :, 1:] = 0.5
+    transitions[1:, :, 0] = 1.0
+    mdp = MDP.from_dense(transitions, initial=[1.0, 0.0, 0.0], features=np.eye(3))
+    demos = Demonstrations([Trajectory([0, 1, 0], [0, 1])] * 20)
+    with pytest.raises(ValueLearnInputError, match="no policy in this MDP reproduces"):
+        MCEIRL(horizon=2).fit(mdp, demos)
+    penalised = MCEIRL(horizon=2, l2=1e-2).fit(mdp, demos)
+    assert penalised.converged_ and penalised.reward_[1] > penalised.reward_[2]

@@ -1,6 +1,6 @@
 """File formats for worlds and demonstrations: MDP JSON / ``.npz`` and demonstration JSON Lines.
 
-The formats are specified in ``docs/formats.md``. Loaders validate everything once and raise a
+The formats are specified in the README (File formats). Loaders validate everything once and raise a
 :class:`~valuelearn.exceptions.ValueLearnInputError` whose one-line message names the file, the
 line (JSON Lines) or field, and the problem; writers are atomic (temporary file + rename).
 """
@@ -53,7 +53,7 @@ def load_mdp(path: PathLike) -> MDP:
     Parameters
     ----------
     path : str or path
-        A ``valuelearn.mdp/1`` file; see ``docs/formats.md``.
+        A ``valuelearn.mdp/1`` file; see the README (File formats).
 
     Returns
     -------

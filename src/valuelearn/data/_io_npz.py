@@ -83,7 +83,7 @@ def load_mdp_npz(
     allowed: Sequence[str],
     build: Callable[..., MDP],
 ) -> MDP:
-    """Load the ``.npz`` form of an MDP (see the module docstring and ``docs/formats.md``)."""
+    """Load the ``.npz`` form of an MDP (see the module docstring and the README)."""
     archive = _Archive(path, [name for name in allowed if name != "transitions"] + list(_CSR))
     with archive.archive:
         found = str(archive.array("format", "U", 0))

@@ -22,6 +22,10 @@ from valuelearn.policy._planning import Backup, check_horizon
 RewardKind = Literal["auto", "linear", "tabular"]
 
 
+class _UnboundedError(Exception):
+    """The MCE dual exceeded 0 during a fit, so it has no maximum (see :meth:`MCEIRL.fit`)."""
+
+
 @dataclass(frozen=True, eq=False)
 class MCEProblem:
     """Everything the MCE objective needs, fixed for one fit.
@@ -111,7 +115,7 @@ def mce_objective(
     if problem.backup == "causal":
         occ = occupancy(
             problem.mdp,
-            plan.policy,
+            plan,
             horizon=problem.horizon,
             discount=problem.discount,
             initial=problem.start,
@@ -206,7 +210,10 @@ class MCEIRL:
         otherwise.
     l2 : float or None
         Ridge penalty on the weights. ``None`` means 0 for linear rewards and 1e-3 for tabular ones,
-        whose weights on never-visited states otherwise run off to minus infinity.
+        whose weights on never-visited states otherwise run off to minus infinity. Without a
+        penalty, demonstrations whose feature counts no policy can reproduce (finite samples in a
+        stochastic world with many features) make the objective unbounded; ``fit`` detects this
+        (the objective exceeds 0) and raises instead of diverging.
     start : {"empirical", "mdp"}
         Start distribution of the model: the demonstrations' first states (the maximum-likelihood
         choice) or ``mdp.initial``.
@@ -278,15 +285,24 @@ class MCEIRL:
             value, gradient, plan = mce_objective(problem, weights, initial_values=warm["values"])
             if plan.horizon is None:
                 warm["values"] = plan.values
+            if problem.l2 == 0 and value > 1e-8 * (1.0 + abs(float(weights @ gradient))):
+                raise _UnboundedError
             return -value, -gradient
 
-        result = scipy.optimize.minimize(
-            negative,
-            np.zeros(problem.n_weights),
-            jac=True,
-            method="L-BFGS-B",
-            options={"maxiter": self.max_iter, "gtol": self.gtol, "ftol": 0.0, "maxcor": 20},
-        )
+        try:
+            result = scipy.optimize.minimize(
+                negative,
+                np.zeros(problem.n_weights),
+                jac=True,
+                method="L-BFGS-B",
+                options={"maxiter": self.max_iter, "gtol": self.gtol, "ftol": 0.0, "maxcor": 20},
+            )
+        except _UnboundedError:
+            raise ValueLearnInputError(
+                "no policy in this MDP reproduces the demonstrations' feature counts (the MCE "
+                "objective went above 0, which matchable counts never allow), so the unpenalised "
+                "fit diverges; pass l2 > 0 (e.g. l2=1e-2) or use fewer, coarser features."
+            ) from None
         weights = np.asarray(result.x, dtype=np.float64)
         objective, gradient, plan = mce_objective(problem, weights, initial_values=warm["values"])
         self.weights_ = weights

@@ -59,7 +59,7 @@ class Occupancy:
 
 def occupancy(
     mdp: MDP,
-    policy: ArrayLike,
+    policy: ArrayLike | PlanningResult,
     *,
     horizon: int | None,
     discount: float,
@@ -76,8 +76,9 @@ def occupancy(
     Parameters
     ----------
     mdp : MDP
-    policy : array, shape (horizon, n_states, n_actions) or (n_states, n_actions)
-        A stationary policy is used at every step of a finite horizon.
+    policy : array, shape (horizon, n_states, n_actions) or (n_states, n_actions), or PlanningResult
+        A stationary policy is used at every step of a finite horizon. A planner's result is used
+        without re-validation (it is a valid policy by construction).
     horizon : int or None
         ``None``: discounted infinite horizon, solved as ``(I - discount P_pi^T) d = initial``.
     discount : float
@@ -103,6 +104,19 @@ def occupancy(
     horizon = check_horizon(horizon, discount)
     start = mdp.initial if initial is None else _start(initial, mdp.n_states)
     pi = policy_action_major(policy, mdp, horizon)
+    return _occupancy(mdp, pi, horizon, discount, start, tol, max_iter)
+
+
+def _occupancy(
+    mdp: MDP,
+    pi: NDArray[np.float64],
+    horizon: int | None,
+    discount: float,
+    start: NDArray[np.float64],
+    tol: float = 1e-12,
+    max_iter: int = 1_000_000,
+) -> Occupancy:
+    """Forward pass on a validated action-major policy (see :func:`occupancy`)."""
     operator = transition_operator(mdp)
     if horizon is not None:
         per_step = np.empty((horizon, mdp.n_states))
@@ -133,7 +147,7 @@ def occupancy(
 def policy_evaluation(
     mdp: MDP,
     reward: ArrayLike,
-    policy: ArrayLike,
+    policy: ArrayLike | PlanningResult,
     *,
     horizon: int | None,
     discount: float,
@@ -185,7 +199,7 @@ def policy_evaluation(
 def expected_return(
     mdp: MDP,
     reward: ArrayLike,
-    policy: ArrayLike,
+    policy: ArrayLike | PlanningResult,
     *,
     horizon: int | None,
     discount: float,
@@ -207,7 +221,8 @@ def expected_return(
     horizon = check_horizon(horizon, discount)
     r = action_major_reward(mdp, reward)
     pi = policy_action_major(policy, mdp, horizon)
-    occ = occupancy(mdp, policy, horizon=horizon, discount=discount, initial=initial)
+    start = mdp.initial if initial is None else _start(initial, mdp.n_states)
+    occ = _occupancy(mdp, pi, horizon, discount, start)
     reward_pi = (pi * r).sum(axis=-2)  # (horizon, n_states) or (n_states,)
     if occ.per_step is None or reward_pi.ndim == 1:
         return float(occ.total @ reward_pi)
@@ -216,13 +231,18 @@ def expected_return(
 
 
 # ---------------------------------------------------------------------- helpers
-def policy_action_major(policy: ArrayLike, mdp: MDP, horizon: int | None) -> NDArray[np.float64]:
+def policy_action_major(
+    policy: ArrayLike | PlanningResult, mdp: MDP, horizon: int | None
+) -> NDArray[np.float64]:
     """Validate a policy and return it as ``(horizon, n_actions, n_states)`` or ``(A, S)``.
 
     Policies produced by the planners are already stored action-major, so this is a zero-copy view
-    for them.
+    for them; a :class:`PlanningResult` is trusted and only its shape is checked.
     """
-    array = np.asarray(policy, dtype=np.float64)
+    trusted = isinstance(policy, PlanningResult)
+    array = np.asarray(
+        policy.policy if isinstance(policy, PlanningResult) else policy, dtype=np.float64
+    )
     n_states, n_actions = mdp.n_states, mdp.n_actions
     if array.shape == (n_states, n_actions):
         pass
@@ -240,9 +260,11 @@ def policy_action_major(policy: ArrayLike, mdp: MDP, horizon: int | None) -> NDA
             f"`policy` must have shape ({n_states}, {n_actions}) or (horizon, {n_states}, "
             f"{n_actions}); got {array.shape} instead."
         )
-    if not np.all(np.isfinite(array)) or np.any(array < 0):
+    if trusted:
+        return np.swapaxes(array, -1, -2)
+    sums = array.sum(axis=-1)  # NaN or inf in a row shows up in its sum
+    if not np.all(np.isfinite(sums)) or array.min() < 0:
         raise ValueLearnInputError("`policy` must hold finite, non-negative probabilities.")
-    sums = array.sum(axis=-1)
     if np.any(np.abs(sums - 1.0) > 1e-6):
         index = np.unravel_index(int(np.argmax(np.abs(sums - 1.0))), sums.shape)
         raise ValueLearnInputError(

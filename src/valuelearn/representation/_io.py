@@ -1,4 +1,4 @@
-"""The reward file format ``valuelearn.reward/1`` (JSON); see ``docs/formats.md``."""
+"""The reward file format ``valuelearn.reward/1`` (JSON); see the README (File formats)."""
 
 from __future__ import annotations
 
