@@ -88,6 +88,7 @@ from seals.diagnostics.random_trans import RandomTransitionEnv  # noqa: E402
 
 import valuelearn  # noqa: E402
 from valuelearn.data import MDP, Demonstrations  # noqa: E402
+from valuelearn.exceptions import ValueLearnInputError  # noqa: E402
 from valuelearn.inference import MCEIRL, causal_log_likelihood  # noqa: E402
 from valuelearn.policy import occupancy, sample_trajectories, soft_value_iteration  # noqa: E402
 
@@ -606,9 +607,24 @@ def irl_benchmark(
     if not quick:
         log("  unpenalised (l2=0) runs ...")
         zero = Scorer(env, demos, 0.0)
-        for run in (
+        # valuelearn detects that no policy reproduces these counts (the unpenalised dual is
+        # unbounded) and refuses, in about the time of a few iterations; imitation runs on.
+        start = time.perf_counter()
+        try:
             run_valuelearn_irl(mdp, demos, horizon, 0.0, 1e-6, 1, max_iter=300)
-            | {"label": "valuelearn l2=0 (max_iter=300)"},
+            refusal = "none: the unpenalised fit ran"
+        except ValueLearnInputError as error:
+            refusal = str(error)
+        runs.append(
+            {
+                "library": "valuelearn",
+                "label": "valuelearn l2=0",
+                "unpenalised": True,
+                "wall_s": time.perf_counter() - start,
+                "refused": refusal,
+            }
+        )
+        for run in (
             run_imitation_irl(env, trajectories, 0.0, 0.01, tol, 1000, 1000, zero, seed)
             | {"label": "imitation l2=0 (defaults, train(1000))"},
         ):
@@ -628,6 +644,8 @@ def irl_benchmark(
         run["max_abs_reward_diff_vs_optimum"] = max_abs(reward - reward.mean(), reference_reward)
     optimum = reference["score"]["penalised_dual"]
     for run in runs:
+        if "refused" in run:
+            continue
         if not run.get("unpenalised"):
             run["gap_to_optimum"] = optimum - run["score"]["penalised_dual"]
         run["ratio_vs_valuelearn"] = (
@@ -681,6 +699,9 @@ def print_irl(result: dict[str, Any]) -> None:
     print(header)
     print("-" * len(header))
     for run in result["runs"]:
+        if "refused" in run:
+            print(f"{run['label']:<40}{run['wall_s']:>8.2f}  refused: {run['refused'][:60]}...")
+            continue
         score = run["score"]
         gap, ratio = run.get("gap_to_optimum"), run["ratio_vs_valuelearn"]
         ratio_text = "-" if ratio is None else f"{ratio:.0f}x"

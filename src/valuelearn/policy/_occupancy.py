@@ -260,9 +260,12 @@ def policy_action_major(
             f"`policy` must have shape ({n_states}, {n_actions}) or (horizon, {n_states}, "
             f"{n_actions}); got {array.shape} instead."
         )
+    action_major = np.swapaxes(array, -1, -2)
     if trusted:
-        return np.swapaxes(array, -1, -2)
-    sums = array.sum(axis=-1)  # NaN or inf in a row shows up in its sum
+        return action_major
+    # Summing over the action axis of the action-major view adds whole contiguous rows for the
+    # planners' policies; NaN or inf anywhere in a row shows up in its sum.
+    sums = action_major.sum(axis=-2)
     if not np.all(np.isfinite(sums)) or array.min() < 0:
         raise ValueLearnInputError("`policy` must hold finite, non-negative probabilities.")
     if np.any(np.abs(sums - 1.0) > 1e-6):
@@ -271,7 +274,7 @@ def policy_action_major(
             f"`policy` row {tuple(int(i) for i in index)} sums to {sums[index]:.6g}; every row "
             "must sum to 1."
         )
-    return np.swapaxes(array, -1, -2)
+    return action_major
 
 
 def _policy_matrix(mdp: MDP, pi: NDArray[np.float64]) -> sp.csr_array:

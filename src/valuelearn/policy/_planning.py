@@ -307,12 +307,16 @@ def _soft_max(
         out_policy /= out_policy.sum(axis=0)
         hard: NDArray[np.float64] = peak
         return hard
-    out_policy *= 1.0 / temperature
+    if temperature != 1.0:
+        out_policy *= 1.0 / temperature
     np.exp(out_policy, out=out_policy)
-    total = out_policy.sum(axis=0)
+    total: NDArray[np.float64] = out_policy.sum(axis=0)
     out_policy /= total
-    values: NDArray[np.float64] = peak + temperature * np.log(total)
-    return values
+    np.log(total, out=total)
+    if temperature != 1.0:
+        total *= temperature
+    total += peak
+    return total
 
 
 # ---------------------------------------------------------------------- argument checks
