@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from valuelearn.data import MDP, Demonstrations, Trajectory
+from valuelearn.data import MDP, Demonstrations, Trajectory, random_mdp
 from valuelearn.data._diagnostics import reasonable_mdp, risky_path
 from valuelearn.exceptions import ConvergenceWarning, NotFittedError, ValueLearnInputError
 from valuelearn.inference import MCEIRL, MCEProblem, causal_log_likelihood, mce_objective
@@ -180,3 +180,19 @@ def test_unmatchable_feature_counts_are_reported_instead_of_diverging() -> None:
         MCEIRL(horizon=2).fit(mdp, demos)
     penalised = MCEIRL(horizon=2, l2=1e-2).fit(mdp, demos)
     assert penalised.converged_ and penalised.reward_[1] > penalised.reward_[2]
+
+
+def test_discounted_infinite_horizon_fit_recovers_the_weights() -> None:
+    mdp = random_mdp(30, 3, branching=3, n_features=3, rng=0)
+    assert mdp.features is not None
+    true_weights = np.array([1.0, -0.5, 0.8])
+    expert = soft_value_iteration(mdp, mdp.features @ true_weights, horizon=None, discount=0.9)
+    assert expert.policy.shape == (30, 3)  # stationary
+    demos = sample_trajectories(mdp, expert.policy, n=2000, horizon=80, rng=1)
+    model = MCEIRL(horizon="infinite", discount=0.9).fit(mdp, demos)
+    assert model.horizon_ is None and model.policy_.shape == (30, 3) and model.converged_
+    np.testing.assert_allclose(model.weights_, true_weights, atol=0.06)
+    # demonstrations shorter than the effective horizon are flagged
+    short = sample_trajectories(mdp, expert.policy, n=50, horizon=10, rng=2)
+    with pytest.warns(UserWarning, match="truncated by more than 1%"):
+        MCEIRL(horizon="infinite", discount=0.9).fit(mdp, short)
