@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from valuelearn.data import MDP, Demonstrations, check_discount
 from valuelearn.exceptions import ConvergenceWarning, NotFittedError, ValueLearnInputError
+from valuelearn.humans._base import trajectory_log_likelihood
 from valuelearn.policy import PlanningResult, occupancy, soft_value_iteration
 from valuelearn.policy._planning import Backup, check_horizon
 
@@ -145,22 +146,9 @@ def causal_log_likelihood(policy: ArrayLike, demonstrations: Demonstrations) -> 
     >>> round(causal_log_likelihood(pi, Demonstrations([Trajectory([0, 1, 0], [1, 0])])), 4)
     -1.3863
     """
-    pi = np.asarray(policy, dtype=np.float64)
-    total = 0.0
-    with np.errstate(divide="ignore"):
-        for trajectory in demonstrations:
-            steps = np.arange(len(trajectory))
-            if pi.ndim == 3:
-                if len(trajectory) > pi.shape[0]:
-                    raise ValueLearnInputError(
-                        f"a trajectory has {len(trajectory)} actions but the policy covers only "
-                        f"{pi.shape[0]} steps."
-                    )
-                probs = pi[steps, trajectory.states[:-1], trajectory.actions]
-            else:
-                probs = pi[trajectory.states[:-1], trajectory.actions]
-            total += float(np.sum(np.log(probs)))
-    return total / max(len(demonstrations), 1)
+    return trajectory_log_likelihood(np.asarray(policy, dtype=np.float64), demonstrations) / max(
+        len(demonstrations), 1
+    )
 
 
 def _tilted_occupancy(
