@@ -1,5 +1,34 @@
 """Models of how a person's values become observations: each simulates data and scores it."""
 
 from valuelearn.humans._base import HumanModel, trajectory_log_likelihood
+from valuelearn.humans._beliefs import (
+    FalseBeliefs,
+    calibrated,
+    with_transitions,
+    without_transition,
+)
+from valuelearn.humans._myopic import Myopic, receding_horizon_policy
+from valuelearn.humans._observation import TruncatedObservation, observation_windows
+from valuelearn.humans._rational import BoltzmannRational, SoftOptimal, boltzmann_policy
+from valuelearn.humans._risk import RiskSensitive, risk_sensitive_value_iteration
+from valuelearn.humans._temptation import Temptation, tempted_reward
 
-__all__ = ["HumanModel", "trajectory_log_likelihood"]
+__all__ = [
+    "BoltzmannRational",
+    "FalseBeliefs",
+    "HumanModel",
+    "Myopic",
+    "RiskSensitive",
+    "SoftOptimal",
+    "Temptation",
+    "TruncatedObservation",
+    "boltzmann_policy",
+    "calibrated",
+    "observation_windows",
+    "receding_horizon_policy",
+    "risk_sensitive_value_iteration",
+    "tempted_reward",
+    "trajectory_log_likelihood",
+    "with_transitions",
+    "without_transition",
+]
