@@ -81,8 +81,9 @@ def mce_objective(
     ``f_demo = features.T @ demo_counts`` and ``V_0`` the soft value of the reward
     ``features @ w``. ``L`` is concave; its gradient is the feature-matching residual
     ``f_demo - features.T @ D_w - l2 w``, where ``D_w`` is the discounted occupancy of the
-    soft-optimal policy from ``start``. Under deterministic dynamics ``L`` equals the mean causal
-    log-likelihood ``sum_t log pi_t(a_t | s_t)`` of the demonstrations; under stochastic dynamics it
+    soft-optimal policy from ``start``. Under deterministic dynamics ``L`` equals the mean
+    discounted causal log-likelihood ``sum_t discount**t log pi_t(a_t | s_t)`` of the
+    demonstrations (the plain causal log-likelihood at discount 1); under stochastic dynamics it
     is that log-likelihood with each transition's noise term replaced by its expectation, which is
     the Lagrange dual of maximum causal entropy under feature matching.
 
