@@ -542,16 +542,32 @@ def test_entry_points_in_a_subprocess(tmp_path: Path) -> None:
         assert (result.returncode, result.stdout.strip()) == (0, "valuelearn 0.1.0")
 
 
-def test_bench_prints_and_writes_the_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    out = tmp_path / "results" / "bench.json"
-    code, stdout, _ = run(capsys, "bench", "--out", out)
-    assert code == 0
-    assert "Reward recovery" in stdout and "RiskyPath" in stdout
-    report = json.loads(out.read_text())
-    causal = [row for row in report["gridworld"] if row["learner"] == "MCE IRL (causal)"]
-    assert [row["n_demonstrations"] for row in causal] == [10, 100, 1000]
-    assert causal[-1]["epic"] < 0.05 and all(row["converged"] for row in causal)
-    assert report["risky_path"]["MCE IRL (causal)"] < 0.01
-    assert report["risky_path"]["MaxEnt 2008 (non-causal, diagnostic)"] > 0.3
-    code, _, err = run(capsys, "bench", "--out", tmp_path / "bench.txt")
-    assert code == 2 and "bench.txt" in err
+def test_bench_runs_the_suite_resumes_and_writes_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    results = tmp_path / "results"
+    code, stdout, err = run(capsys, "bench", "--quick", "--workers", "1", "--results", results)
+    assert code == 0, err
+    assert "baseline" in stdout and "naive" in stdout and "normalised regret" in stdout
+    assert "8 runs executed, 0 already stored" in err
+    assert "data:image/png;base64," in (results / "report.html").read_text()
+    code, _, err = run(capsys, "bench", "--quick", "--results", results)
+    assert code == 0 and "0 runs executed, 8 already stored" in err
+    code, stdout, err = run(capsys, "report", "--results", results, "--out", tmp_path / "r.html")
+    assert code == 0 and "baseline" in stdout and (tmp_path / "r.html").is_file()
+    code, stdout, _ = run(capsys, "bench", "--list")
+    assert code == 0 and "baseline" in stdout and "default, quick" in stdout
+    for argv, fragment in [
+        (("bench", "--suite", "nope", "--results", results), "--suite 'nope' has no scenarios"),
+        (("bench", "--executor", "dask"), "--executor must be 'local' or 'ray'; got 'dask'"),
+        (("bench", "--address", "x:1"), "--address applies only with --executor ray"),
+        (("report", "--results", tmp_path / "none"), "no results database"),
+        (("report", "--results", results, "--out", tmp_path / "r.txt"), "must end in .html"),
+    ]:
+        code, _, err = run(capsys, *argv)
+        assert code == 2
+        assert_one_error_line(err, fragment)
+    monkeypatch.setitem(sys.modules, "ray", None)
+    code, _, err = run(capsys, "bench", "--executor", "ray", "--results", results)
+    assert code == 2
+    assert_one_error_line(err, "needs Ray, which is not installed")

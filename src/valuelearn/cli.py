@@ -22,8 +22,12 @@ from rich.console import Console
 from rich.table import Table
 
 from valuelearn import __version__
-from valuelearn._files import atomic_write, atomic_write_text
-from valuelearn.bench import run_demo, run_risky_path_demo
+from valuelearn._files import atomic_write
+from valuelearn.bench import _console as bench_console
+from valuelearn.bench._registry import scenarios
+from valuelearn.bench._report import current_records, summarize, write_report
+from valuelearn.bench._runner import default_workers, import_ray, plan_runs, run_suite
+from valuelearn.bench._store import ResultStore, RunRecord, open_existing
 from valuelearn.data import MDP, load_mdp, save_demonstrations
 from valuelearn.data._io import read_demonstrations
 from valuelearn.evaluation import epic_distance, regret
@@ -221,57 +225,86 @@ def evaluate(
     typer.echo(json.dumps(report))
 
 
+ResultsOption = Annotated[
+    Path, typer.Option("--results", help="Results directory (holds results.duckdb).")
+]
+
+
 @app.command()
 def bench(
-    out: Annotated[Path, typer.Option("--out", help="Where to write the results (JSON).")] = Path(
-        "results/bench.json"
-    ),
-    seed: Annotated[int, typer.Option(help="Seed of the world and the demonstrations.")] = 0,
+    suite: Annotated[str, typer.Option(help="Suite of scenarios to run.")] = "default",
+    quick: Annotated[bool, typer.Option("--quick", help="Each scenario's quick sweep.")] = False,
+    executor: Annotated[
+        str, typer.Option(help="Where runs execute: 'local' processes or a 'ray' cluster.")
+    ] = "local",
+    address: Annotated[
+        str | None, typer.Option(help="Ray cluster address (default: start a local Ray).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Local worker processes (default: usable CPUs).")
+    ] = None,
+    results: ResultsOption = Path("results"),
+    list_: Annotated[
+        bool, typer.Option("--list", help="List the scenarios and suites, and exit.")
+    ] = False,
 ) -> None:
-    """The main job: simulate a person, learn their values, act on them, score against the truth.
+    """The main job: run a suite of value-learning scenarios, store every run, write the report.
 
-    Runs the end-to-end demo (10x10 gridworld, soft-optimal demonstrator, MCE IRL and the MaxEnt
-    2008 diagnostic baseline at 10, 100 and 1000 demonstrations; EPIC and regret under the true
-    reward) and the RiskyPath diagnostic, prints both tables and writes them to ``--out``.
+    Each scenario simulates a person, fits the naive learner (MCE IRL assuming a soft-optimal
+    human) and the aware one, and scores both against the truth (EPIC, normalised regret) over
+    data sizes and seeds. Runs already in the results database are skipped, so an interrupted
+    suite resumes where it stopped. Prints a summary table and writes RESULTS/report.html.
     """
-    _require_suffix(out, ".json")
-    rows = run_demo(seed=seed)
-    risky = run_risky_path_demo(seed=seed)
-    console = Console(highlight=False, width=110)
-    table = Table(title="Reward recovery, 10x10 gridworld, 4 cell types, slip 0.1, horizon 20")
-    for column in (
-        "learner",
-        "demos",
-        "EPIC",
-        "regret",
-        "normalised regret",
-        "log-lik",
-        "iters",
-        "seconds",
-    ):
-        table.add_column(column, justify="left" if column == "learner" else "right")
-    for row in rows:
-        table.add_row(
-            row.learner,
-            str(row.n_demonstrations),
-            f"{row.epic:.4f}",
-            f"{row.regret:.4f}",
-            f"{row.normalized_regret:.2e}",
-            f"{row.log_likelihood:.3f}",
-            str(row.iterations),
-            f"{row.seconds:.3f}",
-        )
-    console.print(table)
-    risk = Table(title="RiskyPath: P(risky action at the start) -- no demonstrator took it")
-    risk.add_column("policy")
-    risk.add_column("P(risky)", justify="right")
-    for name, probability in risky.items():
-        risk.add_row(name, f"{probability:.4f}")
-    console.print(risk)
-    report = {"gridworld": [row.as_dict() for row in rows], "risky_path": risky, "seed": seed}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out, json.dumps(report, indent=1) + "\n")
-    _stderr.print(f"results written to {out}")
+    if list_:
+        Console(highlight=False, width=140).print(bench_console.scenario_table(scenarios()))
+        return
+    if executor not in ("local", "ray"):
+        raise ValueLearnInputError(f"--executor must be 'local' or 'ray'; got {executor!r}.")
+    if address is not None and executor != "ray":
+        raise ValueLearnInputError("--address applies only with --executor ray.")
+    if executor == "ray":
+        import_ray()
+    plan_runs(suite, quick=quick)  # an unknown suite fails before the database is touched
+    with ResultStore(results) as store:
+        with bench_console.progress_bar(_stderr) as advance:
+            outcome = run_suite(
+                store,
+                suite,
+                quick=quick,
+                executor="ray" if executor == "ray" else "local",
+                workers=default_workers() if workers is None else workers,
+                address=address,
+                progress=advance,
+            )
+        records = store.records(s.name for s in scenarios(suite))
+    _stderr.print(
+        f"{outcome.executed} runs executed, {outcome.skipped} already stored "
+        f"({outcome.seconds:.1f} s); results in {store.path}"
+    )
+    _print_summary(records, f"valuelearn bench --suite {suite}{' --quick' if quick else ''}")
+    out = write_report(records, results / "report.html")
+    _stderr.print(f"report written to {out}")
+
+
+@app.command()
+def report(
+    results: ResultsOption = Path("results"),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="HTML file (default: RESULTS/report.html).")
+    ] = None,
+) -> None:
+    """Write the HTML report (plots and summary tables) of every run in the results database."""
+    target = results / "report.html" if out is None else out
+    _require_suffix(target, ".html")
+    with open_existing(results) as store:
+        records = store.records()
+    _print_summary(records, f"results in {results}")
+    _stderr.print(f"report written to {write_report(records, target)}")
+
+
+def _print_summary(records: list[RunRecord], title: str) -> None:
+    rows = summarize(current_records(records))
+    Console(highlight=False, width=120).print(bench_console.summary_table(rows, title=title))
 
 
 @app.callback(invoke_without_command=True)
