@@ -213,7 +213,14 @@ def run_suite(
 Finished = Iterator[tuple[RunSpec, dict[str, float], float]]
 
 
+#: Thread-pool variables pinned to 1 in worker processes: the workers are the parallelism, and
+#: BLAS/OpenMP threads on top of them oversubscribe the cores (several times slower on 2 cores).
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def _run_local(todo: list[RunSpec], workers: int) -> Finished:
+    for variable in _THREAD_VARIABLES:  # inherited by the spawned workers; a user's setting wins
+        os.environ.setdefault(variable, "1")
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
         futures = {pool.submit(execute, spec): spec for spec in todo}
