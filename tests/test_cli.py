@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from valuelearn.bench._registry import SCENARIOS_ENV, load_source
 from valuelearn.cli import main
 from valuelearn.data import feature_gridworld, load_demonstrations, random_mdp, save_mdp
 from valuelearn.representation import Reward, load_reward, save_reward
@@ -545,16 +546,22 @@ def test_entry_points_in_a_subprocess(tmp_path: Path) -> None:
 def test_bench_runs_the_suite_resumes_and_writes_the_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ):
+    # The closed-form test scenario "tiny" (suite "test": 4 quick runs) keeps this test fast and
+    # independent of how many real scenarios are registered.
+    tiny = str(Path(__file__).parent / "bench" / "scenarios_for_tests.py")
+    monkeypatch.setenv(SCENARIOS_ENV, tiny)
+    load_source(tiny)
     results = tmp_path / "results"
-    code, stdout, err = run(capsys, "bench", "--quick", "--workers", "1", "--results", results)
+    suite = ("--suite", "test", "--quick")
+    code, stdout, err = run(capsys, "bench", *suite, "--workers", "1", "--results", results)
     assert code == 0, err
-    assert "baseline" in stdout and "naive" in stdout and "normalised regret" in stdout
-    assert "8 runs executed, 0 already stored" in err
+    assert "tiny" in stdout and "naive" in stdout and "normalised regret" in stdout
+    assert "4 runs executed, 0 already stored" in err
     assert "data:image/png;base64," in (results / "report.html").read_text()
-    code, _, err = run(capsys, "bench", "--quick", "--results", results)
-    assert code == 0 and "0 runs executed, 8 already stored" in err
+    code, _, err = run(capsys, "bench", *suite, "--results", results)
+    assert code == 0 and "0 runs executed, 4 already stored" in err
     code, stdout, err = run(capsys, "report", "--results", results, "--out", tmp_path / "r.html")
-    assert code == 0 and "baseline" in stdout and (tmp_path / "r.html").is_file()
+    assert code == 0 and "tiny" in stdout and (tmp_path / "r.html").is_file()
     code, stdout, _ = run(capsys, "bench", "--list")
     assert code == 0 and "baseline" in stdout and "default, quick" in stdout
     for argv, fragment in [
