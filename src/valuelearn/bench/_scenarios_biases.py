@@ -33,15 +33,18 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-from valuelearn.bench._registry import Scenario, register
+from valuelearn.bench._scenario_tools import (
+    cell_index,
+    check_learner,
+    register_challenge,
+    score,
+    state_features,
+)
 from valuelearn.data import MDP, Demonstrations, gridworld
-from valuelearn.evaluation import epic_distance, regret
-from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.humans import FalseBeliefs, SoftOptimal, with_transitions
 from valuelearn.inference import MCEIRL, ModelAwareIRL
 from valuelearn.policy import Occupancy, occupancy, value_iteration
 
-_LEARNERS: Final = ("naive", "aware")
 _SIZES: Final = (10, 30, 100, 300)
 _SEEDS: Final = (0, 1, 2)
 _QUICK_SIZES: Final = (10, 100)
@@ -83,7 +86,7 @@ def shortcut_world() -> tuple[MDP, MDP, NDArray[np.float64]]:
         horizon=SHORTCUT_HORIZON,
         discount=1.0,
     )
-    door = _cell(world, "D")
+    door = cell_index(world, "D")
     changes: dict[tuple[int, int], dict[int, float]] = {}
     for state in range(world.n_states):
         for action in range(world.n_actions):
@@ -118,7 +121,7 @@ def run_wrong_beliefs(learner: str, n: int, seed: int) -> dict[str, float]:
     >>> naive["uses_shortcut"], aware["uses_shortcut"]
     (0.0, 1.0)
     """
-    _check_learner(learner, "wrong-beliefs")
+    check_learner(learner, "wrong-beliefs")
     world, believed, reward = shortcut_world()
     person = FalseBeliefs(believed)
     demos = person.simulate(world, reward, n=n, horizon=SHORTCUT_HORIZON, discount=1.0, rng=seed)
@@ -127,11 +130,11 @@ def run_wrong_beliefs(learner: str, n: int, seed: int) -> dict[str, float]:
     else:
         aware = ModelAwareIRL(person, horizon=SHORTCUT_HORIZON, discount=1.0, l2=_L2)
         weights = aware.fit(world, demos).weights_
-    features = _features(world)
+    features = state_features(world)
     learned = features @ weights
     visits = _optimal_occupancy(world, learned, SHORTCUT_HORIZON).total
-    scores = _scores(world, reward, learned, SHORTCUT_HORIZON)
-    scores["uses_shortcut"] = float(min(visits[_cell(world, "D")], 1.0))
+    scores = score(world, reward, learned, horizon=SHORTCUT_HORIZON)
+    scores["uses_shortcut"] = float(min(visits[cell_index(world, "D")], 1.0))
     scores["door_weight"] = float(weights[1])
     return scores
 
@@ -160,7 +163,7 @@ def key_chest_world() -> tuple[MDP, NDArray[np.float64]]:
     """
     cells = gridworld(list(KEY_CHEST_MAP))
     n_cells, n_actions = cells.n_states, cells.n_actions
-    key, chest, start = _cell(cells, "K"), _cell(cells, "C"), _cell(cells, "S")
+    key, chest, start = cell_index(cells, "K"), cell_index(cells, "C"), cell_index(cells, "S")
     transitions = np.zeros((2 * n_cells, n_actions, 2 * n_cells))
     for held in (0, 1):
         for cell in range(n_cells):
@@ -208,17 +211,17 @@ def run_missing_features(learner: str, n: int, seed: int) -> dict[str, float]:
     >>> naive["opens_chest"], aware["opens_chest"]
     (0.0, 1.0)
     """
-    _check_learner(learner, "missing-features")
+    check_learner(learner, "missing-features")
     mdp, reward = key_chest_world()
     demos = SoftOptimal().simulate(
         mdp, reward, n=n, horizon=KEY_CHEST_HORIZON, discount=1.0, rng=seed
     )
-    full = _features(mdp)
+    full = state_features(mdp)
     view = full[:, :2] if learner == "naive" else full
     names = mdp.feature_names[: view.shape[1]] if mdp.feature_names is not None else None
     learned = _mce(mdp.with_defaults(features=view, feature_names=names), demos, KEY_CHEST_HORIZON)
     final = _optimal_occupancy(mdp, learned.reward_, KEY_CHEST_HORIZON).final
-    scores = _scores(mdp, reward, learned.reward_, KEY_CHEST_HORIZON)
+    scores = score(mdp, reward, learned.reward_, horizon=KEY_CHEST_HORIZON)
     opened = int(np.argmax(full[:, 2]))
     scores["opens_chest"] = float(final[opened]) if final is not None else 0.0
     return scores
@@ -229,90 +232,51 @@ def _mce(mdp: MDP, demos: Demonstrations, horizon: int) -> MCEIRL:
     return MCEIRL(horizon=horizon, discount=1.0, reward="linear", l2=_L2).fit(mdp, demos)
 
 
-def _scores(
-    mdp: MDP, true: NDArray[np.float64], learned: NDArray[np.float64], horizon: int
-) -> dict[str, float]:
-    result = regret(mdp, true, learned, horizon=horizon, discount=1.0)
-    return {
-        "epic": float(epic_distance(mdp, learned, true, discount=1.0)),
-        "normalized_regret": float(result.normalized_regret),
-        "regret": float(result.regret),
-    }
-
-
 def _optimal_occupancy(mdp: MDP, reward: NDArray[np.float64], horizon: int) -> Occupancy:
     plan = value_iteration(mdp, reward, horizon=horizon, discount=1.0)
     return occupancy(mdp, plan.policy, horizon=horizon, discount=1.0)
 
 
-def _features(mdp: MDP) -> NDArray[np.float64]:
-    if mdp.features is None:  # pragma: no cover - both worlds have features
-        raise RuntimeError("scenario world has no features.")
-    return np.asarray(mdp.features, dtype=np.float64)
-
-
-def _cell(mdp: MDP, char: str) -> int:
-    """Index of the (single) cell drawn with ``char`` in a gridworld's state names."""
-    names = mdp.state_names or ()
-    return next(i for i, name in enumerate(names) if name.endswith(f":{char}"))
-
-
-def _check_learner(learner: str, scenario: str) -> None:
-    if learner not in _LEARNERS:
-        raise ValueLearnInputError(
-            f"The 'learner' parameter of the {scenario} scenario must be one of "
-            f"{list(_LEARNERS)}; got {learner!r} instead."
-        )
-
-
-WRONG_BELIEFS = register(
-    Scenario(
-        name="wrong-beliefs",
-        description=(
-            "A person who does not know a door is open takes the long road; assuming they know, "
-            "naive IRL concludes they hate doors, and the belief-aware learner does not."
-        ),
-        run=run_wrong_beliefs,
-        learners=_LEARNERS,
-        sizes=_SIZES,
-        seeds=_SEEDS,
-        quick_sizes=_QUICK_SIZES,
-        quick_seeds=_QUICK_SEEDS,
-        suites=("default", "quick"),
-        config={
-            "world": "shortcut",
-            "map": list(SHORTCUT_MAP),
-            "weights": list(SHORTCUT_WEIGHTS),
-            "horizon": SHORTCUT_HORIZON,
-            "l2": _L2,
-            "aware": "ModelAwareIRL(FalseBeliefs(door shut)), belief known",
-            "version": 1,
-        },
-    )
+WRONG_BELIEFS = register_challenge(
+    "wrong-beliefs",
+    (
+        "A person who does not know a door is open takes the long road; assuming they know, "
+        "naive IRL concludes they hate doors, and the belief-aware learner does not."
+    ),
+    run_wrong_beliefs,
+    sizes=_SIZES,
+    quick_sizes=_QUICK_SIZES,
+    config={
+        "world": "shortcut",
+        "map": list(SHORTCUT_MAP),
+        "weights": list(SHORTCUT_WEIGHTS),
+        "horizon": SHORTCUT_HORIZON,
+        "l2": _L2,
+        "aware": "ModelAwareIRL(FalseBeliefs(door shut)), belief known",
+        "version": 1,
+    },
+    seeds=_SEEDS,
+    quick_seeds=_QUICK_SEEDS,
 )
 
-MISSING_FEATURES = register(
-    Scenario(
-        name="missing-features",
-        description=(
-            "The chest is valuable only once the key is held; with cell-only features naive IRL "
-            "cannot say 'key, then chest' and walks to the locked chest, full features mend it."
-        ),
-        run=run_missing_features,
-        learners=_LEARNERS,
-        sizes=_SIZES,
-        seeds=_SEEDS,
-        quick_sizes=_QUICK_SIZES,
-        quick_seeds=_QUICK_SEEDS,
-        suites=("default", "quick"),
-        config={
-            "world": "key-chest",
-            "map": list(KEY_CHEST_MAP),
-            "value": KEY_CHEST_VALUE,
-            "horizon": KEY_CHEST_HORIZON,
-            "l2": _L2,
-            "aware": "MCEIRL with the open_chest feature",
-            "version": 1,
-        },
-    )
+MISSING_FEATURES = register_challenge(
+    "missing-features",
+    (
+        "The chest is valuable only once the key is held; with cell-only features naive IRL "
+        "cannot say 'key, then chest' and walks to the locked chest, full features mend it."
+    ),
+    run_missing_features,
+    sizes=_SIZES,
+    quick_sizes=_QUICK_SIZES,
+    config={
+        "world": "key-chest",
+        "map": list(KEY_CHEST_MAP),
+        "value": KEY_CHEST_VALUE,
+        "horizon": KEY_CHEST_HORIZON,
+        "l2": _L2,
+        "aware": "MCEIRL with the open_chest feature",
+        "version": 1,
+    },
+    seeds=_SEEDS,
+    quick_seeds=_QUICK_SEEDS,
 )

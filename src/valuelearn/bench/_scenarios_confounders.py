@@ -12,16 +12,21 @@ distance and the normalised regret of its optimal policy under the true reward
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-from valuelearn.bench._registry import Scenario, register
+from valuelearn.bench._registry import Scenario
+from valuelearn.bench._scenario_tools import (
+    check_learner,
+    linear_reward,
+    register_challenge,
+)
+from valuelearn.bench._scenario_tools import score as shared_score
 from valuelearn.data import MDP, Demonstrations, Trajectory, gridworld
-from valuelearn.evaluation import epic_distance, regret
 from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.humans import DriftingValues, Population, Temptation
 from valuelearn.inference import (
@@ -36,7 +41,6 @@ from valuelearn.policy import sample_trajectories, soft_value_iteration
 HORIZON: Final = 10
 SLIP: Final = 0.1
 L2: Final = 1e-3
-_LEARNERS: Final = ("naive", "aware")
 #: The world: S start, A and B the two feature cells ("a", "b"), plain cells worth nothing.
 WORLD_MAP: Final = ("A...B", "..S..", ".....")
 #: Temptation: the person values "a" at 1 and "b" at 2; a pull of 1.5 on "a" makes them go there.
@@ -84,26 +88,7 @@ def score(mdp: MDP, true: NDArray[np.float64], learned: NDArray[np.float64]) -> 
     >>> score(mdp, r, 3.0 * r)["normalized_regret"], round(score(mdp, r, 3.0 * r)["epic"], 6)
     (0.0, 0.0)
     """
-    result = regret(mdp, true, learned, horizon=HORIZON, discount=1.0)
-    return {
-        "epic": epic_distance(mdp, learned, true, discount=1.0),
-        "normalized_regret": result.normalized_regret,
-        "regret": result.regret,
-    }
-
-
-def _check(learner: str, scenario: str) -> None:
-    if learner not in _LEARNERS:
-        raise ValueLearnInputError(
-            f"The 'learner' parameter of the {scenario} scenario must be one of "
-            f"{list(_LEARNERS)}; got {learner!r} instead."
-        )
-
-
-def _reward(mdp: MDP, weights: Sequence[float] | NDArray[np.float64]) -> NDArray[np.float64]:
-    assert mdp.features is not None
-    result: NDArray[np.float64] = mdp.features @ np.asarray(weights, dtype=np.float64)
-    return result
+    return shared_score(mdp, true, learned, horizon=HORIZON)
 
 
 def _naive(mdp: MDP, demos: Demonstrations) -> NDArray[np.float64]:
@@ -157,9 +142,9 @@ def run_temptation(learner: str, n: int, seed: int) -> dict[str, float]:
     >>> scores["normalized_regret"] > 0.2
     True
     """
-    _check(learner, "temptation")
+    check_learner(learner, "temptation")
     mdp = world()
-    true = _reward(mdp, TEMPTATION_VALUES)
+    true = linear_reward(mdp, TEMPTATION_VALUES)
     assert mdp.features is not None
     person = Temptation(bonus=mdp.features[:, 0].tolist(), weight=TEMPTATION_WEIGHT)
     demos = person.simulate(mdp, true, n=n, horizon=HORIZON, discount=1.0, rng=seed)
@@ -184,9 +169,9 @@ def run_context(learner: str, n: int, seed: int) -> dict[str, float]:
     >>> run_context("naive", 40, 0)["normalized_regret"] > 0.2
     True
     """
-    _check(learner, "context")
+    check_learner(learner, "context")
     mdp, rng = world(), np.random.default_rng(seed)
-    truths = {c: _reward(mdp, w) for c, w in CONTEXT_VALUES.items()}
+    truths = {c: linear_reward(mdp, w) for c, w in CONTEXT_VALUES.items()}
     trajectories: list[Trajectory] = []
     for index, (context, true) in enumerate(truths.items()):
         count = n // 2 + (n % 2 if index == 0 else 0)
@@ -216,10 +201,10 @@ def run_drift(learner: str, n: int, seed: int) -> dict[str, float]:
     >>> run_drift("naive", 50, 0)["normalized_regret"] > 0.2
     True
     """
-    _check(learner, "drift")
+    check_learner(learner, "drift")
     mdp = world()
-    now = _reward(mdp, DRIFT_NOW)
-    person = DriftingValues(start_reward=_reward(mdp, DRIFT_START), n_periods=5)
+    now = linear_reward(mdp, DRIFT_NOW)
+    person = DriftingValues(start_reward=linear_reward(mdp, DRIFT_START), n_periods=5)
     demos = person.simulate(mdp, now, n=n, horizon=HORIZON, discount=1.0, rng=seed)
     if learner == "naive":
         learned = _naive(mdp, demos)
@@ -244,13 +229,13 @@ def run_shared(learner: str, n: int, seed: int) -> dict[str, float]:
     >>> run_shared("naive", 2, 0)["epic"] > 0.2
     True
     """
-    _check(learner, "shared")
+    check_learner(learner, "shared")
     mdp, rng = world(), np.random.default_rng(seed)
-    shared = _reward(mdp, SHARED_VALUES)
+    shared = linear_reward(mdp, SHARED_VALUES)
     people = Population(individual_scale=SHARED_SCALE, n_people=SHARED_PEOPLE + 1, seed=seed)
     newcomer = f"person-{SHARED_PEOPLE}"
     true_weights = np.asarray(SHARED_VALUES) + people.offsets(mdp)[SHARED_PEOPLE]
-    true = _reward(mdp, true_weights)
+    true = linear_reward(mdp, true_weights)
     own = Demonstrations(_soft_demos(mdp, true, n, rng, demonstrator=newcomer))
     if learner == "naive":
         model = MCEIRL(horizon=HORIZON, discount=1.0, l2=L2).fit(mdp, own)
@@ -264,7 +249,7 @@ def run_shared(learner: str, n: int, seed: int) -> dict[str, float]:
         )  # fmt: skip
         hierarchy = HierarchicalMCEIRL(SHARED_TAU, horizon=HORIZON, discount=1.0, l2_mean=L2)
         weights = hierarchy.fit(mdp, crowd).fit_new_person(mdp, own)
-    learned = _reward(mdp, weights)
+    learned = linear_reward(mdp, weights)
     error = float(np.linalg.norm(weights - true_weights))
     return score(mdp, true, learned) | {"weight_error": error}
 
@@ -314,7 +299,7 @@ def run_diverse(learner: str, n: int, seed: int) -> dict[str, float]:
     >>> run_diverse("naive", 10, 0)["normalized_regret"] > 0.2
     True
     """
-    _check(learner, "diverse")
+    check_learner(learner, "diverse")
     if n < 1:
         raise ValueLearnInputError(
             f"The 'n' parameter of the diverse scenario must be >= 1; got {n}."
@@ -323,7 +308,7 @@ def run_diverse(learner: str, n: int, seed: int) -> dict[str, float]:
     trajectories: list[Trajectory] = []
     for i, w in enumerate(diverse_weights(n, rng)):
         trajectories += _soft_demos(
-            mdp, _reward(mdp, w), DIVERSE_PER_PERSON, rng, demonstrator=f"person-{i}"
+            mdp, linear_reward(mdp, w), DIVERSE_PER_PERSON, rng, demonstrator=f"person-{i}"
         )
     demos = Demonstrations(trajectories)
     if learner == "naive":
@@ -331,7 +316,7 @@ def run_diverse(learner: str, n: int, seed: int) -> dict[str, float]:
     else:
         model = HierarchicalMCEIRL(DIVERSE_TAU, horizon=HORIZON, discount=1.0, l2_mean=L2)
         learned = model.fit(mdp, demos).mean_reward_
-    true = _reward(mdp, diverse_mean())
+    true = linear_reward(mdp, diverse_mean())
     return score(mdp, true, learned) | {"chooses_b": _goes_to(mdp, learned, 1)}
 
 
@@ -343,21 +328,15 @@ def _scenario(
     quick_sizes: tuple[int, ...],
     config: dict[str, object],
 ) -> Scenario:
-    return register(
-        Scenario(
-            name=name,
-            description=description,
-            run=run,
-            learners=_LEARNERS,
-            sizes=sizes,
-            seeds=(0, 1, 2),
-            quick_sizes=quick_sizes,
-            quick_seeds=(0, 1),
-            suites=("default", "quick"),
-            config={"world": list(WORLD_MAP), "horizon": HORIZON, "slip": SLIP, "l2": L2}
-            | config
-            | {"version": 1},
-        )
+    return register_challenge(
+        name,
+        description,
+        run,
+        sizes=sizes,
+        quick_sizes=quick_sizes,
+        config={"world": list(WORLD_MAP), "horizon": HORIZON, "slip": SLIP, "l2": L2}
+        | config
+        | {"version": 1},
     )
 
 

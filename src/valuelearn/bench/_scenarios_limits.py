@@ -31,15 +31,17 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-from valuelearn.bench._registry import Scenario, register
+from valuelearn.bench._scenario_tools import (
+    check_learner,
+    register_challenge,
+    score,
+    state_features,
+)
 from valuelearn.data import MDP, Demonstrations, gridworld
-from valuelearn.evaluation import epic_distance, regret
-from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.humans import HumanModel, RiskSensitive, SoftOptimal, TruncatedObservation
 from valuelearn.inference import MCEIRL, ModelAwareIRL
 from valuelearn.policy import occupancy, value_iteration
 
-_LEARNERS: Final = ("naive", "aware")
 _SIZES: Final = (10, 30, 100, 300)
 _SEEDS: Final = (0, 1, 2)
 _QUICK_SIZES: Final = (10, 100)
@@ -107,7 +109,7 @@ def run_risk_averse(learner: str, n: int, seed: int) -> dict[str, float]:
     >>> naive["gambles"], aware["gambles"], round(naive["normalized_regret"], 6), aware["regret"]
     (0.0, 1.0, 0.5, 0.0)
     """
-    _check_learner(learner, "risk-averse")
+    check_learner(learner, "risk-averse")
     mdp, reward = gamble_world()
     person = RiskSensitive(alpha=RISK_ALPHA)
     demos = person.simulate(mdp, reward, n=n, horizon=RISK_HORIZON, discount=1.0, rng=seed)
@@ -115,9 +117,9 @@ def run_risk_averse(learner: str, n: int, seed: int) -> dict[str, float]:
         weights = _mce(mdp, demos, RISK_HORIZON)
     else:
         weights = _aware(person, mdp, demos, RISK_HORIZON)
-    learned = _features(mdp) @ weights
+    learned = state_features(mdp) @ weights
     plan = value_iteration(mdp, learned, horizon=RISK_HORIZON, discount=1.0)
-    scores = _scores(mdp, reward, learned, RISK_HORIZON)
+    scores = score(mdp, reward, learned, horizon=RISK_HORIZON)
     scores["gambles"] = float(plan.policy[0, 0, GAMBLE_ACTIONS.index("gamble")])
     scores["sure_weight"] = float(weights[1])
     return scores
@@ -151,7 +153,7 @@ def corridor_world() -> tuple[MDP, NDArray[np.float64]]:
         horizon=CORRIDOR_HORIZON,
         discount=1.0,
     )
-    return mdp, _features(mdp) @ np.asarray(CORRIDOR_WEIGHTS)
+    return mdp, state_features(mdp) @ np.asarray(CORRIDOR_WEIGHTS)
 
 
 def run_short_trajectories(learner: str, n: int, seed: int) -> dict[str, float]:
@@ -172,7 +174,7 @@ def run_short_trajectories(learner: str, n: int, seed: int) -> dict[str, float]:
     >>> bool(naive["snack_weight"] < 0.0 < aware["feast_weight"])
     True
     """
-    _check_learner(learner, "short-trajectories")
+    check_learner(learner, "short-trajectories")
     mdp, reward = corridor_world()
     observed = TruncatedObservation(SoftOptimal(), WINDOW, start="first")
     demos = observed.simulate(mdp, reward, n=n, horizon=CORRIDOR_HORIZON, discount=1.0, rng=seed)
@@ -180,11 +182,11 @@ def run_short_trajectories(learner: str, n: int, seed: int) -> dict[str, float]:
         weights = _mce(mdp, demos, WINDOW)
     else:
         weights = _aware(observed, mdp, demos, CORRIDOR_HORIZON)
-    learned = _features(mdp) @ weights
+    learned = state_features(mdp) @ weights
     plan = value_iteration(mdp, learned, horizon=CORRIDOR_HORIZON, discount=1.0)
     per_step = occupancy(mdp, plan.policy, horizon=CORRIDOR_HORIZON, discount=1.0).per_step
-    feast = int(np.argmax(_features(mdp)[:, 1]))
-    scores = _scores(mdp, reward, learned, CORRIDOR_HORIZON)
+    feast = int(np.argmax(state_features(mdp)[:, 1]))
+    scores = score(mdp, reward, learned, horizon=CORRIDOR_HORIZON)
     scores["reaches_feast"] = float(per_step[-1, feast]) if per_step is not None else 0.0
     scores["snack_weight"] = float(weights[0])
     scores["feast_weight"] = float(weights[1])
@@ -204,83 +206,50 @@ def _aware(human: HumanModel, mdp: MDP, demos: Demonstrations, horizon: int) -> 
     return weights
 
 
-def _scores(
-    mdp: MDP, true: NDArray[np.float64], learned: NDArray[np.float64], horizon: int
-) -> dict[str, float]:
-    result = regret(mdp, true, learned, horizon=horizon, discount=1.0)
-    return {
-        "epic": float(epic_distance(mdp, learned, true, discount=1.0)),
-        "normalized_regret": float(result.normalized_regret),
-        "regret": float(result.regret),
-    }
-
-
-def _features(mdp: MDP) -> NDArray[np.float64]:
-    if mdp.features is None:  # pragma: no cover - both worlds have features
-        raise RuntimeError("scenario world has no features.")
-    return np.asarray(mdp.features, dtype=np.float64)
-
-
-def _check_learner(learner: str, scenario: str) -> None:
-    if learner not in _LEARNERS:
-        raise ValueLearnInputError(
-            f"The 'learner' parameter of the {scenario} scenario must be one of "
-            f"{list(_LEARNERS)}; got {learner!r} instead."
-        )
-
-
-RISK_AVERSE = register(
-    Scenario(
-        name="risk-averse",
-        description=(
-            "A risk-averse person takes a sure 4 over a coin flip for 10 or 0; assuming risk "
-            "neutrality, naive IRL credits certainty itself with value and never gambles, the "
-            "risk-aware learner (alpha known) recovers money as the only value."
-        ),
-        run=run_risk_averse,
-        learners=_LEARNERS,
-        sizes=_SIZES,
-        seeds=_SEEDS,
-        quick_sizes=_QUICK_SIZES,
-        quick_seeds=_QUICK_SEEDS,
-        suites=("default", "quick"),
-        config={
-            "world": "repeated gamble",
-            "amounts": {"sure": SURE_AMOUNT, "win": WIN_AMOUNT, "p_win": WIN_PROBABILITY},
-            "weights": list(RISK_WEIGHTS),
-            "alpha": RISK_ALPHA,
-            "horizon": RISK_HORIZON,
-            "l2": _L2,
-            "aware": "ModelAwareIRL(RiskSensitive(alpha)), alpha known",
-            "version": 1,
-        },
-    )
+RISK_AVERSE = register_challenge(
+    "risk-averse",
+    (
+        "A risk-averse person takes a sure 4 over a coin flip for 10 or 0; assuming risk "
+        "neutrality, naive IRL credits certainty itself with value and never gambles, the "
+        "risk-aware learner (alpha known) recovers money as the only value."
+    ),
+    run_risk_averse,
+    sizes=_SIZES,
+    quick_sizes=_QUICK_SIZES,
+    config={
+        "world": "repeated gamble",
+        "amounts": {"sure": SURE_AMOUNT, "win": WIN_AMOUNT, "p_win": WIN_PROBABILITY},
+        "weights": list(RISK_WEIGHTS),
+        "alpha": RISK_ALPHA,
+        "horizon": RISK_HORIZON,
+        "l2": _L2,
+        "aware": "ModelAwareIRL(RiskSensitive(alpha)), alpha known",
+        "version": 1,
+    },
+    seeds=_SEEDS,
+    quick_seeds=_QUICK_SEEDS,
 )
 
-SHORT_TRAJECTORIES = register(
-    Scenario(
-        name="short-trajectories",
-        description=(
-            "Only the first 3 of 16 steps are seen: taking each window for a whole episode, "
-            "naive IRL never sees the feast reached and reads walking away from the snack as "
-            "disliking it; modelling the window recovers the feast."
-        ),
-        run=run_short_trajectories,
-        learners=_LEARNERS,
-        sizes=_SIZES,
-        seeds=_SEEDS,
-        quick_sizes=_QUICK_SIZES,
-        quick_seeds=_QUICK_SEEDS,
-        suites=("default", "quick"),
-        config={
-            "world": "snack-feast corridor",
-            "map": list(CORRIDOR_MAP),
-            "weights": list(CORRIDOR_WEIGHTS),
-            "horizon": CORRIDOR_HORIZON,
-            "window": WINDOW,
-            "l2": _L2,
-            "aware": "ModelAwareIRL(TruncatedObservation(SoftOptimal, first 3)), window known",
-            "version": 1,
-        },
-    )
+SHORT_TRAJECTORIES = register_challenge(
+    "short-trajectories",
+    (
+        "Only the first 3 of 16 steps are seen: taking each window for a whole episode, "
+        "naive IRL never sees the feast reached and reads walking away from the snack as "
+        "disliking it; modelling the window recovers the feast."
+    ),
+    run_short_trajectories,
+    sizes=_SIZES,
+    quick_sizes=_QUICK_SIZES,
+    config={
+        "world": "snack-feast corridor",
+        "map": list(CORRIDOR_MAP),
+        "weights": list(CORRIDOR_WEIGHTS),
+        "horizon": CORRIDOR_HORIZON,
+        "window": WINDOW,
+        "l2": _L2,
+        "aware": "ModelAwareIRL(TruncatedObservation(SoftOptimal, first 3)), window known",
+        "version": 1,
+    },
+    seeds=_SEEDS,
+    quick_seeds=_QUICK_SEEDS,
 )

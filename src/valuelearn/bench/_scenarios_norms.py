@@ -27,16 +27,22 @@ the learned reward, scored under the true one), ``regret``, and scenario-specifi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-from valuelearn.bench._registry import Scenario, register
+from valuelearn.bench._registry import Scenario
+from valuelearn.bench._scenario_tools import (
+    cell_index,
+    check_learner,
+    linear_reward,
+    register_challenge,
+    state_features,
+)
+from valuelearn.bench._scenario_tools import score as shared_score
 from valuelearn.data import MDP, Demonstrations, gridworld
-from valuelearn.evaluation import epic_distance, regret
-from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.humans import Manipulated, SocialNorms
 from valuelearn.inference import MCEIRL, ModelAwareIRL
 from valuelearn.policy import occupancy, value_iteration
@@ -44,7 +50,6 @@ from valuelearn.policy import occupancy, value_iteration
 HORIZON: Final = 10
 SLIP: Final = 0.1
 L2: Final = 1e-3
-_LEARNERS: Final = ("naive", "aware")
 _CELLS: Final = {"A": (1.0, 0.0), "B": (0.0, 1.0), ".": (0.0, 0.0), "S": (0.0, 0.0)}
 
 # ---------------------------------------------------------------------- social norms
@@ -91,7 +96,7 @@ def norms_person(mdp: MDP, weight: float = NORMS_WEIGHT) -> SocialNorms:
     >>> person.contexts, person.weight, person.context_probabilities["public"]
     (('public', 'home'), 2.0, 0.8)
     """
-    features = _features(mdp)
+    features = state_features(mdp)
     return SocialNorms(
         {"public": features[:, 0], "home": np.zeros(mdp.n_states)},
         weight=weight,
@@ -111,7 +116,7 @@ def manipulation_world() -> tuple[MDP, frozenset[int]]:
     """
     cells = _CELLS | {"M": (0.0, 0.0)}
     mdp = gridworld(MANIPULATION_MAP, cell_features=cells, feature_names=("a", "b"), slip=SLIP)
-    return mdp, frozenset({_cell(mdp, "M")})
+    return mdp, frozenset({cell_index(mdp, "M")})
 
 
 def score(mdp: MDP, true: NDArray[np.float64], learned: NDArray[np.float64]) -> dict[str, float]:
@@ -125,12 +130,7 @@ def score(mdp: MDP, true: NDArray[np.float64], learned: NDArray[np.float64]) -> 
     >>> s["normalized_regret"], round(s["epic"], 6)
     (0.0, 0.0)
     """
-    result = regret(mdp, true, learned, horizon=HORIZON, discount=1.0)
-    return {
-        "epic": float(epic_distance(mdp, learned, true, discount=1.0)),
-        "normalized_regret": float(result.normalized_regret),
-        "regret": float(result.regret),
-    }
+    return shared_score(mdp, true, learned, horizon=HORIZON)
 
 
 def goes_to(mdp: MDP, reward: NDArray[np.float64], feature: int) -> float:
@@ -148,7 +148,7 @@ def goes_to(mdp: MDP, reward: NDArray[np.float64], feature: int) -> float:
     plan = value_iteration(mdp, reward, horizon=HORIZON, discount=1.0)
     per_step = occupancy(mdp, plan.policy, horizon=HORIZON, discount=1.0).per_step
     assert per_step is not None  # a finite horizon has per-step distributions
-    return float(per_step[-1] @ _features(mdp)[:, feature])
+    return float(per_step[-1] @ state_features(mdp)[:, feature])
 
 
 # ---------------------------------------------------------------------- social norms
@@ -167,9 +167,9 @@ def run_norms(learner: str, n: int, seed: int) -> dict[str, float]:
     >>> naive["normalized_regret"] > 0.4, aware["normalized_regret"] < 0.05
     (True, True)
     """
-    _check(learner, "social-norms")
+    check_learner(learner, "social-norms")
     mdp = norms_world()
-    true = _reward(mdp, NORMS_VALUES)
+    true = linear_reward(mdp, NORMS_VALUES)
     person = norms_person(mdp)
     demos = person.simulate(mdp, true, n=n, horizon=HORIZON, discount=1.0, rng=seed)
     if learner == "naive":
@@ -203,10 +203,10 @@ def run_manipulation(learner: str, n: int, seed: int) -> dict[str, float]:
     >>> naive["normalized_regret"] > 0.4, aware["normalized_regret"] < 0.05
     (True, True)
     """
-    _check(learner, "manipulation")
+    check_learner(learner, "manipulation")
     mdp, events = manipulation_world()
-    true = _reward(mdp, MANIPULATION_VALUES)
-    person = Manipulated(events, switched_reward=_reward(mdp, MANIPULATION_SWITCHED))
+    true = linear_reward(mdp, MANIPULATION_VALUES)
+    person = Manipulated(events, switched_reward=linear_reward(mdp, MANIPULATION_SWITCHED))
     demos = person.simulate(mdp, true, n=n, horizon=HORIZON, discount=1.0, rng=seed)
     if learner == "naive":
         learned = _naive(mdp, demos)
@@ -227,30 +227,6 @@ def _naive(mdp: MDP, demos: Demonstrations) -> NDArray[np.float64]:
     return reward
 
 
-def _features(mdp: MDP) -> NDArray[np.float64]:
-    if mdp.features is None:  # pragma: no cover - both worlds have features
-        raise RuntimeError("scenario world has no features.")
-    return np.asarray(mdp.features, dtype=np.float64)
-
-
-def _reward(mdp: MDP, weights: Sequence[float]) -> NDArray[np.float64]:
-    return _features(mdp) @ np.asarray(weights, dtype=np.float64)
-
-
-def _cell(mdp: MDP, char: str) -> int:
-    """Index of the (single) cell drawn with ``char`` in a gridworld's state names."""
-    names = mdp.state_names or ()
-    return next(i for i, name in enumerate(names) if name.endswith(f":{char}"))
-
-
-def _check(learner: str, scenario: str) -> None:
-    if learner not in _LEARNERS:
-        raise ValueLearnInputError(
-            f"The 'learner' parameter of the {scenario} scenario must be one of "
-            f"{list(_LEARNERS)}; got {learner!r} instead."
-        )
-
-
 def _scenario(
     name: str,
     description: str,
@@ -258,21 +234,15 @@ def _scenario(
     world_map: tuple[str, ...],
     config: dict[str, object],
 ) -> Scenario:
-    return register(
-        Scenario(
-            name=name,
-            description=description,
-            run=run,
-            learners=_LEARNERS,
-            sizes=(20, 50, 200),
-            seeds=(0, 1, 2),
-            quick_sizes=(20, 50),
-            quick_seeds=(0, 1),
-            suites=("default", "quick"),
-            config={"world": list(world_map), "horizon": HORIZON, "slip": SLIP, "l2": L2}
-            | config
-            | {"version": 1},
-        )
+    return register_challenge(
+        name,
+        description,
+        run,
+        sizes=(20, 50, 200),
+        quick_sizes=(20, 50),
+        config={"world": list(world_map), "horizon": HORIZON, "slip": SLIP, "l2": L2}
+        | config
+        | {"version": 1},
     )
 
 
