@@ -10,55 +10,11 @@ import pytest
 
 from valuelearn.bench import _registry
 from valuelearn.bench import _scenarios_confounders as scen
-from valuelearn.exceptions import ValueLearnInputError
-
-# scenario -> (metric of the acceptance criterion, data size it is asserted at)
-CRITERION = {
-    "temptation": ("normalized_regret", 50),
-    "context-values": ("normalized_regret", 50),
-    "drifting-values": ("normalized_regret", 50),
-    "shared-values": ("epic", 2),
-    "diverse-values": ("normalized_regret", 20),
-}
 
 
 @functools.cache
 def _scores(name: str, learner: str, n: int, seed: int) -> Mapping[str, float]:
     return _registry.get(name).run(learner, n, seed)
-
-
-def _mean(name: str, learner: str, metric: str, n: int) -> float:
-    seeds = _registry.get(name).sweep(quick=True)[1]
-    return float(np.mean([_scores(name, learner, n, seed)[metric] for seed in seeds]))
-
-
-@pytest.mark.parametrize("name", sorted(CRITERION))
-def test_scenario_is_registered_in_default_and_quick_suites(name: str) -> None:
-    scenario = _registry.get(name)
-    assert {"default", "quick"} <= set(scenario.suites)
-    assert scenario.learners == ("naive", "aware")
-    sizes, seeds = scenario.sweep(quick=True)
-    assert set(sizes) <= set(scenario.sizes) and set(seeds) <= set(scenario.seeds)
-    assert CRITERION[name][1] == max(sizes)  # the criterion is asserted at the largest quick size
-    assert _registry.source_of(name) == "valuelearn.bench._scenarios_confounders"
-
-
-@pytest.mark.parametrize("name", sorted(CRITERION))
-def test_naive_fails_and_aware_halves_its_error(name: str) -> None:
-    metric, n = CRITERION[name]
-    naive = _mean(name, "naive", metric, n)
-    aware = _mean(name, "aware", metric, n)
-    assert naive >= 0.2
-    assert aware <= 0.5 * naive
-
-
-@pytest.mark.parametrize("name", sorted(CRITERION))
-def test_run_returns_the_required_scores(name: str) -> None:
-    n = CRITERION[name][1]
-    scores = _scores(name, "aware", n, 0)
-    assert {"epic", "normalized_regret", "regret"} < set(scores)
-    assert all(np.isfinite(v) for v in scores.values())
-    assert 0.0 <= scores["epic"] <= 1.0 and scores["normalized_regret"] >= 0.0
 
 
 def test_temptation_aware_goes_where_the_person_values_most() -> None:
@@ -121,17 +77,3 @@ def test_world_layout_is_symmetric_around_the_start() -> None:
     a_cell, b_cell = (int(np.flatnonzero(mdp.features[:, k])[0]) for k in (0, 1))
     start = int(np.flatnonzero(mdp.initial)[0])
     assert (a_cell, b_cell, start) == (0, 4, 7)  # r0c0, r0c4, r1c2: three steps from each cell
-
-
-def test_runs_are_deterministic() -> None:
-    first = scen.run_drift("aware", 20, 3)
-    assert scen.run_drift("aware", 20, 3) == first
-
-
-@pytest.mark.parametrize(
-    "run",
-    [scen.run_temptation, scen.run_context, scen.run_drift, scen.run_shared, scen.run_diverse],
-)
-def test_unknown_learner_is_rejected(run: _registry.RunFunction) -> None:
-    with pytest.raises(ValueLearnInputError, match="'learner' parameter.*'oracle'"):
-        run("oracle", 5, 0)

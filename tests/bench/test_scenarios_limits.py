@@ -5,55 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from valuelearn.bench._registry import get
 from valuelearn.bench._scenarios_limits import (
     corridor_world,
     gamble_world,
     run_risk_averse,
     run_short_trajectories,
 )
-from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.humans import RiskSensitive
 from valuelearn.policy import value_iteration
-
-SCENARIOS = ("risk-averse", "short-trajectories")
-
-
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_acceptance_naive_breaks_and_aware_halves_it(name: str) -> None:
-    # Issue 3: at the largest quick size, averaged over the quick seeds, the naive learner's
-    # normalised regret is >= 0.2 and the aware learner's at most half of it.
-    scenario = get(name)
-    sizes, seeds = scenario.sweep(quick=True)
-    n = max(sizes)
-    naive = np.mean([scenario.run("naive", n, seed)["normalized_regret"] for seed in seeds])
-    aware = np.mean([scenario.run("aware", n, seed)["normalized_regret"] for seed in seeds])
-    assert naive >= 0.2
-    assert aware <= naive / 2
-
-
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_registered_in_default_and_quick_with_required_metrics(name: str) -> None:
-    scenario = get(name)
-    assert {"default", "quick"} <= set(scenario.suites)
-    sizes, seeds = scenario.sweep(quick=True)
-    assert set(sizes) <= set(scenario.sizes) and set(seeds) <= set(scenario.seeds)
-    scores = scenario.run("naive", min(sizes), seeds[0])
-    assert {"epic", "normalized_regret", "regret"} <= set(scores)
-    assert all(isinstance(v, float) and np.isfinite(v) for v in scores.values())
-
-
-@pytest.mark.parametrize("run", [run_risk_averse, run_short_trajectories])
-def test_same_arguments_same_numbers(run: object) -> None:
-    assert callable(run)
-    assert run("aware", 10, 3) == run("aware", 10, 3)
-
-
-@pytest.mark.parametrize("run", [run_risk_averse, run_short_trajectories])
-def test_unknown_learner_is_refused(run: object) -> None:
-    assert callable(run)
-    with pytest.raises(ValueLearnInputError, match="'learner' parameter.*got 'oracle'"):
-        run("oracle", 10, 0)
 
 
 def test_gamble_world_true_optimum_gambles_and_risk_averse_person_does_not() -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from valuelearn.bench import _registry
 from valuelearn.bench import _scenarios_norms as scen
-from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.humans import Manipulated
 from valuelearn.inference import ModelAwareIRL
 
@@ -24,41 +23,6 @@ CRITERION = {
 @functools.cache
 def _scores(name: str, learner: str, n: int, seed: int) -> Mapping[str, float]:
     return _registry.get(name).run(learner, n, seed)
-
-
-def _mean(name: str, learner: str, metric: str, n: int) -> float:
-    seeds = _registry.get(name).sweep(quick=True)[1]
-    return float(np.mean([_scores(name, learner, n, seed)[metric] for seed in seeds]))
-
-
-@pytest.mark.parametrize("name", sorted(CRITERION))
-def test_scenario_is_registered_in_default_and_quick_suites(name: str) -> None:
-    scenario = _registry.get(name)
-    assert {"default", "quick"} <= set(scenario.suites)
-    assert scenario.learners == ("naive", "aware")
-    sizes, seeds = scenario.sweep(quick=True)
-    assert set(sizes) <= set(scenario.sizes) and set(seeds) <= set(scenario.seeds)
-    assert CRITERION[name][1] == max(sizes)  # the criterion is asserted at the largest quick size
-    assert _registry.source_of(name) == "valuelearn.bench._scenarios_norms"
-
-
-@pytest.mark.parametrize("name", sorted(CRITERION))
-def test_naive_fails_and_aware_halves_its_error(name: str) -> None:
-    metric, n = CRITERION[name]
-    naive = _mean(name, "naive", metric, n)
-    aware = _mean(name, "aware", metric, n)
-    assert naive >= 0.2
-    assert aware <= 0.5 * naive
-
-
-@pytest.mark.parametrize("name", sorted(CRITERION))
-def test_run_returns_the_required_scores(name: str) -> None:
-    n = CRITERION[name][1]
-    for learner in ("naive", "aware"):
-        scores = _scores(name, learner, n, 0)
-        assert {"epic", "normalized_regret", "regret", "goes_to_b"} < set(scores)
-        assert all(np.isfinite(v) for v in scores.values())
-        assert 0.0 <= scores["epic"] <= 1.0 and scores["normalized_regret"] >= 0.0
 
 
 @pytest.mark.parametrize("name", sorted(CRITERION))
@@ -153,14 +117,3 @@ def test_score_is_zero_for_the_truth_and_invariant_to_positive_scale() -> None:
     assert scores["normalized_regret"] == 0.0 and scores["regret"] == 0.0
     assert scores["epic"] == pytest.approx(0.0, abs=1e-6)
     assert scen.score(mdp, true, -true)["epic"] == pytest.approx(1.0, abs=1e-6)
-
-
-def test_runs_are_deterministic() -> None:
-    assert scen.run_norms("aware", 20, 3) == scen.run_norms("aware", 20, 3)
-    assert scen.run_manipulation("aware", 20, 3) == scen.run_manipulation("aware", 20, 3)
-
-
-@pytest.mark.parametrize("run", [scen.run_norms, scen.run_manipulation])
-def test_unknown_learner_is_rejected(run: _registry.RunFunction) -> None:
-    with pytest.raises(ValueLearnInputError, match="'learner' parameter.*'oracle'"):
-        run("oracle", 5, 0)
