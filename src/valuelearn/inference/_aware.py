@@ -16,12 +16,13 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from valuelearn.data import MDP, Demonstrations, check_discount
+from valuelearn.data import MDP, Demonstrations
 from valuelearn.exceptions import NotFittedError, ValueLearnInputError
 from valuelearn.humans._base import HumanModel, trajectory_log_likelihood
 from valuelearn.humans._beliefs import FalseBeliefs
 from valuelearn.humans._rational import SoftOptimal
 from valuelearn.inference._fitting import check_nonnegative, maximise
+from valuelearn.inference._mce import check_fit_inputs
 from valuelearn.policy import soft_value_iteration
 from valuelearn.policy._planning import check_horizon
 
@@ -384,20 +385,8 @@ class ModelAwareIRL:
                 "The 'human' parameter of ModelAwareIRL must be a HumanModel; got "
                 f"{type(self.human).__name__} instead."
             )
-        if not isinstance(mdp, MDP):
-            raise ValueLearnInputError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
-        if not isinstance(demonstrations, Demonstrations):
-            raise ValueLearnInputError(
-                f"`demonstrations` must be Demonstrations; got {type(demonstrations).__name__}."
-            )
-        if self.reward not in ("auto", "linear", "tabular"):
-            raise ValueLearnInputError(
-                "The 'reward' parameter of ModelAwareIRL must be 'auto', 'linear' or 'tabular'; "
-                f"got {self.reward!r} instead."
-            )
-        demonstrations.check_against(mdp.n_states, mdp.n_actions)
-        discount = check_discount(
-            self.discount if self.discount is not None else (mdp.discount or 1.0)
+        discount = check_fit_inputs(
+            "ModelAwareIRL", mdp, demonstrations, reward=self.reward, discount=self.discount
         )
         steps = self.horizon if self.horizon is not None else mdp.horizon
         horizon = check_horizon(

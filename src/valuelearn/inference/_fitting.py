@@ -14,9 +14,9 @@ import numpy as np
 import scipy.optimize
 from numpy.typing import NDArray
 
-from valuelearn.data import MDP, Demonstrations, check_discount
+from valuelearn.data import MDP, Demonstrations
 from valuelearn.exceptions import ConvergenceWarning, ValueLearnInputError
-from valuelearn.inference._mce import MCEProblem
+from valuelearn.inference._mce import MCEProblem, check_fit_inputs
 from valuelearn.policy._planning import check_horizon
 
 RewardKind = Literal["auto", "linear", "tabular"]
@@ -36,19 +36,7 @@ def resolve_setting(
 
     ``features`` is ``None`` for a tabular reward (one weight per state).
     """
-    if not isinstance(mdp, MDP):
-        raise ValueLearnInputError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
-    if not isinstance(demonstrations, Demonstrations):
-        raise ValueLearnInputError(
-            f"`demonstrations` must be Demonstrations; got {type(demonstrations).__name__}."
-        )
-    if reward not in ("auto", "linear", "tabular"):
-        raise ValueLearnInputError(
-            f"The 'reward' parameter of {owner} must be 'auto', 'linear' or 'tabular'; got "
-            f"{reward!r} instead."
-        )
-    demonstrations.check_against(mdp.n_states, mdp.n_actions)
-    gamma = check_discount(discount if discount is not None else (mdp.discount or 1.0))
+    gamma = check_fit_inputs(owner, mdp, demonstrations, reward=reward, discount=discount)
     lengths = demonstrations.lengths
     steps = horizon if horizon is not None else (mdp.horizon or int(lengths[0]))
     checked = check_horizon(steps, gamma)

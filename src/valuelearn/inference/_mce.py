@@ -130,6 +130,40 @@ def mce_objective(
     return objective, gradient, plan
 
 
+def check_fit_inputs(
+    owner: str,
+    mdp: object,
+    demonstrations: object,
+    *,
+    reward: object,
+    discount: float | None,
+) -> float:
+    """Checks every reward learner makes before fitting; return the discount to use.
+
+    ``mdp`` must be an :class:`MDP`, ``demonstrations`` :class:`Demonstrations` whose states and
+    actions exist in it, ``reward`` one of "auto", "linear", "tabular"; ``discount`` defaults to
+    ``mdp.discount`` or 1.
+
+    Raises
+    ------
+    ValueLearnInputError
+        Naming the argument (and ``owner``, the learner) and what was found.
+    """
+    if not isinstance(mdp, MDP):
+        raise ValueLearnInputError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
+    if not isinstance(demonstrations, Demonstrations):
+        raise ValueLearnInputError(
+            f"`demonstrations` must be Demonstrations; got {type(demonstrations).__name__}."
+        )
+    if reward not in ("auto", "linear", "tabular"):
+        raise ValueLearnInputError(
+            f"The 'reward' parameter of {owner} must be 'auto', 'linear' or 'tabular'; got "
+            f"{reward!r} instead."
+        )
+    demonstrations.check_against(mdp.n_states, mdp.n_actions)
+    return check_discount(discount if discount is not None else (mdp.discount or 1.0))
+
+
 def causal_log_likelihood(policy: ArrayLike, demonstrations: Demonstrations) -> float:
     """Mean over trajectories of ``sum_t log pi_t(a_t | s_t)``.
 
@@ -325,20 +359,8 @@ class MCEIRL:
 
     # ------------------------------------------------------------------ validation
     def _problem(self, mdp: MDP, demonstrations: Demonstrations) -> MCEProblem:
-        if not isinstance(mdp, MDP):
-            raise ValueLearnInputError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
-        if not isinstance(demonstrations, Demonstrations):
-            raise ValueLearnInputError(
-                f"`demonstrations` must be Demonstrations; got {type(demonstrations).__name__}."
-            )
-        if self.reward not in ("auto", "linear", "tabular"):
-            raise ValueLearnInputError(
-                "The 'reward' parameter of MCEIRL must be 'auto', 'linear' or 'tabular'; got "
-                f"{self.reward!r} instead."
-            )
-        demonstrations.check_against(mdp.n_states, mdp.n_actions)
-        discount = check_discount(
-            self.discount if self.discount is not None else (mdp.discount or 1.0)
+        discount = check_fit_inputs(
+            "MCEIRL", mdp, demonstrations, reward=self.reward, discount=self.discount
         )
         horizon = self._horizon(mdp, demonstrations, discount)
         linear = self.reward == "linear" or (self.reward == "auto" and mdp.features is not None)
