@@ -26,27 +26,6 @@ def switch_mdp() -> MDP:
 
 
 # ------------------------------------------------------------------ Bayesian IRL anchor
-def birl_world(terminal: str) -> tuple[MDP, np.ndarray]:
-    """The 3x3 grid of dsbrown1331/birl_homework; returns (mdp, features)."""
-    n = 9
-    T = np.zeros((n + 1, 4, n + 1))
-    for s in range(n):
-        r, c = divmod(s, 3)
-        for a, (dr, dc) in enumerate([(-1, 0), (1, 0), (0, -1), (0, 1)]):
-            rr, cc = r + dr, c + dc
-            T[s, a, rr * 3 + cc if 0 <= rr < 3 and 0 <= cc < 3 else s] = 1.0
-    T[n, :, n] = 1.0  # the sink
-    if terminal == "sink":
-        T[0] = 0.0
-        T[0, :, n] = 1.0
-    else:  # state 0 absorbing, keeping its reward
-        T[0] = 0.0
-        T[0, :, 0] = 1.0
-    b, w, red = [1, 0, 0], [0, 1, 0], [0, 0, 1]
-    features = np.array([b, red, w, w, red, w, w, w, w, [0, 0, 0]], dtype=float)
-    return MDP.from_dense(T), features
-
-
 @pytest.mark.parametrize(
     ("weights", "state", "action", "beta", "expected"),
     [
@@ -54,7 +33,9 @@ def birl_world(terminal: str) -> tuple[MDP, np.ndarray]:
         ((1.0, 1.0, -1.0), 4, 0, 1.0, -2.952247486594),
     ],
 )
-def test_boltzmann_reproduces_birl_anchor(weights, state, action, beta, expected) -> None:
+def test_boltzmann_reproduces_birl_anchor(
+    birl_world, weights, state, action, beta, expected
+) -> None:
     mdp, features = birl_world("sink")
     reward = features @ np.array(weights)
     model = BoltzmannRational(beta=beta)
@@ -63,7 +44,7 @@ def test_boltzmann_reproduces_birl_anchor(weights, state, action, beta, expected
     assert trajectory_log_likelihood(policy, demo) == pytest.approx(expected, abs=1e-9)
 
 
-def test_birl_anchor_needs_a_zero_reward_sink() -> None:
+def test_birl_anchor_needs_a_zero_reward_sink(birl_world) -> None:
     # Making the terminal state itself absorbing pays its reward forever: a different number.
     mdp, features = birl_world("absorbing")
     reward = features @ np.array([1.0, 0.0, -1.0])

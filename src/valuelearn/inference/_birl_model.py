@@ -157,8 +157,8 @@ class BIRLModel:
         """Soft fixed point ``V = log sum_a exp(R + discount P V)`` by Newton's method.
 
         Newton's step ``V <- V - (I - discount P_pi)^-1 (V - T V)`` converges quadratically near
-        the fixed point; a step that does not shrink the residual falls back to the contraction
-        ``V <- T V``, so the iteration converges from any start.
+        the fixed point; after a step that did not shrink the residual the next one is the
+        contraction ``V <- T V``, so the iteration converges from any start.
         """
         v = np.zeros(self.n_states) if values is None else values.copy()
         residual_norm = np.inf
@@ -170,10 +170,9 @@ class BIRLModel:
             log_policy = q - backed_up[:, None]
             if norm <= tol * (1.0 + float(np.max(np.abs(backed_up)))):
                 return SoftSolution(backed_up, log_policy, self._soft_system(log_policy))
-            if norm < 0.5 * residual_norm or residual_norm == np.inf:
-                system = self._soft_system(log_policy)
-                v = v - system.solve(residual)
-            else:
+            if norm < residual_norm:  # the last step made progress: take a Newton step
+                v = v - self._soft_system(log_policy).solve(residual)
+            else:  # safeguard: one contraction step
                 v = backed_up
             residual_norm = norm
         raise RuntimeError("soft policy iteration did not converge")  # pragma: no cover

@@ -17,6 +17,9 @@ from valuelearn.inference._mcmc import Chain, LogDensity, hmc
 from valuelearn.inference._priors import GaussianPrior, Prior
 from valuelearn.policy import soft_value_iteration, value_iteration
 
+#: ``|log beta|`` beyond this is outside the support (beta in [2e-9, 5e8]).
+MAX_LOG_BETA = 20.0
+
 
 @dataclass(frozen=True)
 class Target:
@@ -44,11 +47,12 @@ class Target:
         return x[:-1], float(np.exp(x[-1]))
 
     def log_prior(self, x: NDArray[np.float64]) -> float:
-        theta, _ = self.split(x)
-        value = self.prior.log_density(theta)
-        if self.beta_prior is not None:
-            value += self.beta_prior.log_density(x[-1:])
-        return value
+        """Log prior density; ``beta`` is confined to ``exp(+-MAX_LOG_BETA)``."""
+        if self.beta_prior is None:
+            return self.prior.log_density(x)
+        if abs(x[-1]) > MAX_LOG_BETA:
+            return -np.inf
+        return self.prior.log_density(x[:-1]) + self.beta_prior.log_density(x[-1:])
 
 
 # ---------------------------------------------------------------------- PolicyWalk

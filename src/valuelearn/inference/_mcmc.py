@@ -151,7 +151,7 @@ def _initial_step(
         return value if np.isfinite(value) else -np.inf
 
     direction = 1.0 if log_accept(step) > np.log(0.5) else -1.0
-    for _ in range(50):
+    for _ in range(20):  # the step stays within [1e-7, 100]
         size = step * 2.0**direction
         if (direction > 0) != (log_accept(size) > np.log(0.5)):
             break
