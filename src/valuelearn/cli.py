@@ -22,13 +22,26 @@ from rich.console import Console
 from rich.table import Table
 
 from valuelearn import __version__
+from valuelearn._cli_bayes import fit_birl, identifiability
+from valuelearn._cli_common import (
+    DiscountOption,
+    HorizonOption,
+    InfiniteOption,
+    MDPOption,
+    check_positive,
+    default_discount,
+    finite_horizon,
+    horizon_or_infinite,
+    require_suffix,
+    stderr,
+)
 from valuelearn._files import atomic_write
 from valuelearn.bench import _console as bench_console
 from valuelearn.bench._registry import scenarios
 from valuelearn.bench._report import current_records, summarize, write_report
 from valuelearn.bench._runner import default_workers, import_ray, plan_runs, run_suite
 from valuelearn.bench._store import ResultStore, RunRecord, open_existing
-from valuelearn.data import MDP, load_mdp, save_demonstrations
+from valuelearn.data import load_mdp, save_demonstrations
 from valuelearn.data._io import read_demonstrations
 from valuelearn.evaluation import epic_distance, regret
 from valuelearn.exceptions import ValueLearnInputError
@@ -49,21 +62,6 @@ app = typer.Typer(
 fit_app = typer.Typer(help="Learn a reward from observations.", no_args_is_help=True)
 app.add_typer(fit_app, name="fit")
 
-_stderr = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
-
-MDPOption = Annotated[Path, typer.Option("--mdp", help="MDP file (.json or .npz).")]
-HorizonOption = Annotated[
-    int | None,
-    typer.Option(min=1, help="Number of decisions (default: the MDP file's 'horizon')."),
-]
-DiscountOption = Annotated[
-    float | None,
-    typer.Option(min=0.0, max=1.0, help="Discount in [0, 1] (default: the MDP file's, else 1)."),
-]
-InfiniteOption = Annotated[
-    bool, typer.Option("--infinite", help="Discounted infinite horizon (needs a discount < 1).")
-]
-
 
 # ---------------------------------------------------------------------- commands
 @app.command()
@@ -82,9 +80,9 @@ def simulate(
     """Sample demonstrations from a soft-optimal (Boltzmann-rational) demonstrator."""
     world = load_mdp(mdp)
     true_reward = load_reward(reward, world)
-    steps = _finite_horizon(horizon, world, mdp)
-    gamma = _discount(discount, world)
-    _check_temperature(temperature)
+    steps = finite_horizon(horizon, world, mdp)
+    gamma = default_discount(discount, world)
+    check_positive(temperature, "--temperature")
     plan = soft_value_iteration(
         world,
         true_reward.values,
@@ -95,7 +93,7 @@ def simulate(
     )
     demos = sample_trajectories(world, plan.policy, n=n, horizon=steps, rng=seed)
     save_demonstrations(demos, out)
-    _stderr.print(f"wrote {n} trajectories of {steps} actions to {out}")
+    stderr.print(f"wrote {n} trajectories of {steps} actions to {out}")
 
 
 @fit_app.command("mce-irl")
@@ -115,9 +113,9 @@ def fit_mce_irl(
     """Maximum causal entropy IRL: a linear reward if the MDP has features, else tabular."""
     world = load_mdp(mdp)
     demonstrations, lines = read_demonstrations(demos, world)
-    gamma = _discount(discount, world)
+    gamma = default_discount(discount, world)
     default = int(demonstrations.lengths[0])  # MCEIRL's own default, checked here to name the line
-    steps = _horizon_or_infinite(horizon, infinite, world, mdp, gamma, default=default)
+    steps = horizon_or_infinite(horizon, infinite, world, mdp, gamma, default=default)
     if steps is not None:
         for trajectory, line in zip(demonstrations, lines, strict=True):
             if len(trajectory) != steps:
@@ -140,6 +138,9 @@ def fit_mce_irl(
     _print_fit_summary(model, learned, len(demonstrations), out)
 
 
+fit_app.command("birl")(fit_birl)
+
+
 @app.command()
 def plan(
     mdp: MDPOption,
@@ -154,16 +155,16 @@ def plan(
     discount: DiscountOption = None,
 ) -> None:
     """Plan for a reward: policy, values and state occupancy, written to an .npz file."""
-    _require_suffix(out, ".npz")
+    require_suffix(out, ".npz")
     world = load_mdp(mdp)
     values = load_reward(reward, world).values
-    gamma = _discount(discount, world)
-    steps = _horizon_or_infinite(horizon, infinite, world, mdp, gamma)
+    gamma = default_discount(discount, world)
+    steps = horizon_or_infinite(horizon, infinite, world, mdp, gamma)
     if temperature is not None and not soft:
         raise ValueLearnInputError("--temperature applies only with --soft.")
     if soft:
         tau = 1.0 if temperature is None else temperature
-        _check_temperature(tau)
+        check_positive(tau, "--temperature")
         result = soft_value_iteration(world, values, horizon=steps, discount=gamma, temperature=tau)
     else:
         result = value_iteration(world, values, horizon=steps, discount=gamma)
@@ -189,7 +190,7 @@ def plan(
 
     atomic_write(out, write)
     first = result.values[0] if result.values.ndim == 2 else result.values
-    _stderr.print(
+    stderr.print(
         f"wrote the {'soft ' if soft else ''}plan to {out}; value of the initial distribution "
         f"{float(world.initial @ first):.6g}"
     )
@@ -208,8 +209,8 @@ def evaluate(
     world = load_mdp(mdp)
     true_reward = load_reward(true, world)
     learned_reward = load_reward(learned, world)
-    gamma = _discount(discount, world)
-    steps = _horizon_or_infinite(horizon, infinite, world, mdp, gamma)
+    gamma = default_discount(discount, world)
+    steps = horizon_or_infinite(horizon, infinite, world, mdp, gamma)
     epic = epic_distance(world, true_reward.values, learned_reward.values, discount=gamma)
     result = regret(world, true_reward.values, learned_reward.values, horizon=steps, discount=gamma)
     report = {
@@ -224,6 +225,8 @@ def evaluate(
     }
     typer.echo(json.dumps(report))
 
+
+app.command()(identifiability)
 
 ResultsOption = Annotated[
     Path, typer.Option("--results", help="Results directory (holds results.duckdb).")
@@ -266,7 +269,7 @@ def bench(
         import_ray()
     plan_runs(suite, quick=quick)  # an unknown suite fails before the database is touched
     with ResultStore(results) as store:
-        with bench_console.progress_bar(_stderr) as advance:
+        with bench_console.progress_bar(stderr) as advance:
             outcome = run_suite(
                 store,
                 suite,
@@ -277,13 +280,13 @@ def bench(
                 progress=advance,
             )
         records = store.records(s.name for s in scenarios(suite))
-    _stderr.print(
+    stderr.print(
         f"{outcome.executed} runs executed, {outcome.skipped} already stored "
         f"({outcome.seconds:.1f} s); results in {store.path}"
     )
     _print_summary(records, f"valuelearn bench --suite {suite}{' --quick' if quick else ''}")
     out = write_report(records, results / "report.html")
-    _stderr.print(f"report written to {out}")
+    stderr.print(f"report written to {out}")
 
 
 @app.command()
@@ -295,11 +298,11 @@ def report(
 ) -> None:
     """Write the HTML report (plots and summary tables) of every run in the results database."""
     target = results / "report.html" if out is None else out
-    _require_suffix(target, ".html")
+    require_suffix(target, ".html")
     with open_existing(results) as store:
         records = store.records()
     _print_summary(records, f"results in {results}")
-    _stderr.print(f"report written to {write_report(records, target)}")
+    stderr.print(f"report written to {write_report(records, target)}")
 
 
 def _print_summary(records: list[RunRecord], title: str) -> None:
@@ -320,56 +323,6 @@ def _root(
 
 
 # ---------------------------------------------------------------------- helpers
-def _discount(flag: float | None, world: MDP) -> float:
-    if flag is not None:
-        return flag
-    return world.discount if world.discount is not None else 1.0
-
-
-def _finite_horizon(flag: int | None, world: MDP, mdp_path: Path) -> int:
-    if flag is not None:
-        return flag
-    if world.horizon is None:
-        raise ValueLearnInputError(
-            f"no horizon: pass --horizon or add a 'horizon' field to {mdp_path}."
-        )
-    return world.horizon
-
-
-def _horizon_or_infinite(
-    flag: int | None,
-    infinite: bool,
-    world: MDP,
-    mdp_path: Path,
-    discount: float,
-    *,
-    default: int | None = None,
-) -> int | None:
-    """The horizon from --horizon, the MDP file or ``default``; ``None`` for --infinite."""
-    if infinite:
-        if flag is not None:
-            raise ValueLearnInputError("pass either --horizon or --infinite, not both.")
-        if discount >= 1.0:
-            raise ValueLearnInputError(
-                f"--infinite needs a discount below 1; pass --discount or set 'discount' in "
-                f"{mdp_path}."
-            )
-        return None
-    if flag is None and world.horizon is None and default is not None:
-        return default
-    return _finite_horizon(flag, world, mdp_path)
-
-
-def _check_temperature(temperature: float) -> None:
-    if not (np.isfinite(temperature) and temperature > 0):
-        raise ValueLearnInputError(f"--temperature must be a positive number; got {temperature}.")
-
-
-def _require_suffix(path: Path, suffix: str) -> None:
-    if path.suffix.lower() != suffix:
-        raise ValueLearnInputError(f"{path}: the output file must end in {suffix}.")
-
-
 def _print_fit_summary(model: MCEIRL, reward: Reward, n_demos: int, out: Path) -> None:
     table = Table(title=f"MCE IRL: {reward.kind} reward -> {out}", show_header=False)
     table.add_column("quantity")
@@ -385,7 +338,7 @@ def _print_fit_summary(model: MCEIRL, reward: Reward, n_demos: int, out: Path) -
         ("converged", "yes" if model.converged_ else "no"),
     ):
         table.add_row(name, value)
-    _stderr.print(table)
+    stderr.print(table)
 
 
 # ---------------------------------------------------------------------- entry point
