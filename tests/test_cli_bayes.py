@@ -67,13 +67,13 @@ def test_fit_birl_on_simulated_demonstrations_writes_posterior_and_mean_reward(
 ) -> None:
     code, _, err = run(
         capsys, "simulate", "--mdp", "m.json", "--reward", "r.json", "--n", "20",
-        "--temperature", "0.5", "--out", "sim.jsonl",
+        "--temperature", "0.5", "--stationary", "--out", "sim.jsonl",
     )  # fmt: skip
     assert code == 0, err
     code, out, err = run(
         capsys, "fit", "birl", "--mdp", "m.json", "--demos", "sim.jsonl", "--out", "p.npz",
         "--samples", "300", "--burn-in", "200", "--seed", "3", "--reward-out", "mean.json",
-        "--beta", "2", "--reward-max", "3",
+        "--likelihood", "soft", "--beta", "2", "--reward-max", "3",
     )  # fmt: skip
     assert code == 0 and "wrote 300 posterior draws to p.npz" in err
     summary = json.loads(out)
@@ -95,6 +95,11 @@ def test_fit_birl_on_simulated_demonstrations_writes_posterior_and_mean_reward(
         "--infinite",
     )  # fmt: skip
     assert code == 0 and 0.0 <= json.loads(out)["normalized_regret"] < 0.1, err
+    code, _, err = run(
+        capsys, "simulate", "--mdp", "m.json", "--reward", "r.json", "--stationary",
+        "--discount", "1", "--out", "x.jsonl",
+    )  # fmt: skip
+    assert code == 2 and "--stationary needs a discount below 1" in error_line(err)
 
 
 @pytest.mark.usefixtures("world")

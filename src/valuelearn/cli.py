@@ -76,6 +76,14 @@ def simulate(
     temperature: Annotated[
         float, typer.Option(help="Boltzmann temperature of the soft-optimal demonstrator (> 0).")
     ] = 1.0,
+    stationary: Annotated[
+        bool,
+        typer.Option(
+            help="The demonstrator follows the stationary policy of the discounted "
+            "infinite-horizon problem (what `fit birl` assumes; needs a discount < 1); --horizon "
+            "is then only the trajectory length."
+        ),
+    ] = False,
 ) -> None:
     """Sample demonstrations from a soft-optimal (Boltzmann-rational) demonstrator."""
     world = load_mdp(mdp)
@@ -83,10 +91,14 @@ def simulate(
     steps = finite_horizon(horizon, world, mdp)
     gamma = default_discount(discount, world)
     check_positive(temperature, "--temperature")
+    if stationary and gamma >= 1.0:
+        raise ValueLearnInputError(
+            f"--stationary needs a discount below 1; got {gamma} (pass --discount 0.9)."
+        )
     plan = soft_value_iteration(
         world,
         true_reward.values,
-        horizon=steps,
+        horizon=None if stationary else steps,
         discount=gamma,
         temperature=temperature,
         return_q=False,

@@ -223,6 +223,13 @@ class RewardPosterior:
         """Write the draws to ``path`` (``.npz``) atomically: a temporary file, then a rename."""
         target = Path(path)
         temporary = target.with_name(target.name + ".tmp.npz")
+        try:
+            self._write(temporary)
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    def _write(self, temporary: Path) -> None:
         np.savez_compressed(
             temporary,
             format=np.array(FORMAT),
@@ -237,7 +244,6 @@ class RewardPosterior:
             step_size=np.array(self.step_size),
             sampler=np.array(self.sampler),
         )
-        os.replace(temporary, target)
 
 
 def load_posterior(path: str | os.PathLike[str]) -> RewardPosterior:
