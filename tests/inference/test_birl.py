@@ -19,6 +19,7 @@ from valuelearn.inference import (
     GaussianPrior,
     UniformPrior,
     action_counts,
+    effective_sample_size,
     load_posterior,
 )
 from valuelearn.inference._birl_model import BIRLModel
@@ -230,3 +231,25 @@ def test_errors_are_clear(toy) -> None:
         BayesianIRL().predictive_check(mdp, demos)
     with pytest.raises(ValueLearnInputError, match="'level' parameter"):
         BayesianIRL(n_samples=10, burn_in=0).fit(mdp, demos).posterior_.credible_interval(1.5)
+
+
+def test_posterior_equals_the_prior_along_an_invisible_direction(toy) -> None:
+    # Adding a constant c to every state reward is potential shaping with Phi = -c / (1 - gamma):
+    # the likelihood cannot see it, so along the direction (1, ..., 1) the posterior is the prior.
+    mdp, demos, model = toy
+    birl = BayesianIRL(
+        reward="tabular", likelihood="soft", sampler="hmc", beta=2.0,
+        prior=GaussianPrior(0.0, 1.0), n_samples=800, burn_in=300, n_leapfrog=5, random_state=0,
+    ).fit(mdp, demos)  # fmt: skip
+    rewards = birl.posterior_.rewards
+    level = rewards.mean(axis=1)  # the component along (1, ..., 1) / 9
+    ess = float(effective_sample_size(level))
+    assert abs(level.mean()) < 4 * (1 / 3) / np.sqrt(ess)  # prior: N(0, 1/9)
+    assert level.std() == pytest.approx(1 / 3, rel=0.15)
+    for reward in rewards[::200]:
+        flat = model.soft_log_likelihood(model.solve_soft(2.0 * (reward - reward.mean())))
+        assert model.soft_log_likelihood(model.solve_soft(2.0 * reward)) == pytest.approx(flat)
+    # while the data do inform the rest: the spread of the demonstrated states' rewards shrinks
+    visited = np.flatnonzero(model.visits)
+    spread = rewards[:, visited] - level[:, None]
+    assert spread.std(axis=0).mean() < 0.9 * np.sqrt(1 - 1 / 9)
