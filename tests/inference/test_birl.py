@@ -253,3 +253,22 @@ def test_posterior_equals_the_prior_along_an_invisible_direction(toy) -> None:
     visited = np.flatnonzero(model.visits)
     spread = rewards[:, visited] - level[:, None]
     assert spread.std(axis=0).mean() < 0.9 * np.sqrt(1 - 1 / 9)
+
+
+def test_tuned_step_reaches_its_acceptance_and_the_posterior_mean(toy) -> None:
+    mdp, demos, model = toy
+    grid = np.linspace(-2.0, 2.0, 801)
+    log_post = np.array(
+        [model.boltzmann_log_likelihood(model.solve_hard(t * mdp.features[:, 0]).q_values, 2.0)
+         for t in grid]
+    )  # fmt: skip
+    density = np.exp(log_post - logsumexp(log_post))
+    birl = BayesianIRL(beta=2.0, prior=UniformPrior(-2.0, 2.0), n_samples=4000, random_state=3).fit(
+        mdp, demos
+    )
+    posterior = birl.posterior_
+    assert 0.3 < posterior.acceptance_rate < 0.6  # tuned towards 0.44 from a step of 0.1
+    assert posterior.step_size > 0.2
+    ess = float(posterior.effective_sample_size()[0])
+    sd = float(np.sqrt(density @ (grid - density @ grid) ** 2))
+    assert abs(birl.weights_[0] - density @ grid) < 4 * sd / np.sqrt(ess)
