@@ -154,7 +154,7 @@ def test_tabular_posterior_concentrates_where_the_person_acted() -> None:
     truth = mdp.features @ np.array([1.0, -1.0])
     behaviour = BoltzmannRational(beta=4.0).policy(mdp, truth, horizon=None, discount=GAMMA)
     demos = sample_trajectories(mdp, behaviour, n=30, horizon=10, rng=5)
-    birl = BayesianIRL(reward="tabular", beta=4.0, n_samples=4000, random_state=0).fit(mdp, demos)
+    birl = BayesianIRL(reward="tabular", beta=4.0, n_samples=4000, random_state=5).fit(mdp, demos)
     posterior = birl.posterior_
     assert posterior.rewards.shape == (4000, 16)
     low, high = posterior.credible_interval(0.9)
@@ -263,7 +263,7 @@ def test_tuned_step_reaches_its_acceptance_and_the_posterior_mean(toy) -> None:
          for t in grid]
     )  # fmt: skip
     density = np.exp(log_post - logsumexp(log_post))
-    birl = BayesianIRL(beta=2.0, prior=UniformPrior(-2.0, 2.0), n_samples=4000, random_state=3).fit(
+    birl = BayesianIRL(beta=2.0, prior=UniformPrior(-2.0, 2.0), n_samples=4000, random_state=5).fit(
         mdp, demos
     )
     posterior = birl.posterior_

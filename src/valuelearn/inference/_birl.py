@@ -52,13 +52,15 @@ class BayesianIRL:
         Without it the likelihood depends on ``beta * R`` only, so a fixed ``beta`` sets the
         reward's scale (see :func:`invariance_report`).
     n_samples, burn_in, thin : int
-        Draws kept, draws discarded first (default ``max(1000, n_samples // 5)``), and the
-        thinning interval.
+        Draws kept, draws discarded first (default ``max(1000, n_samples // 5, 50 *
+        n_parameters)``), and the thinning interval.
     step : float, optional
-        PolicyWalk grid step (default: 1/40 of the uniform prior's width, else 0.1 times the prior
-        scale); ignored by HMC, which adapts its leapfrog step during burn-in.
+        A fixed PolicyWalk grid step. By default each weight's step starts at 1/40 of the uniform
+        prior's width (else 0.1 times the prior scale) and is tuned during burn-in towards an
+        acceptance rate of 0.44, then held fixed. Ignored by HMC, which adapts its leapfrog step
+        during burn-in.
     beta_step : float
-        PolicyWalk step of ``log beta``.
+        PolicyWalk step of ``log beta`` (the starting step when tuned).
     n_leapfrog : int
         Leapfrog steps per HMC trajectory.
     discount : float in [0, 1), optional
@@ -142,8 +144,19 @@ class BayesianIRL:
         counts = action_counts(demonstrations, mdp.n_states, mdp.n_actions)
         return self.fit_counts(mdp, counts, discount=discount)
 
-    def fit_counts(self, mdp: MDP, counts: NDArray[np.float64], *, discount: float) -> BayesianIRL:
-        """Sample the posterior from state-action counts ``c(s, a)`` (e.g. answers to questions)."""
+    def fit_counts(
+        self,
+        mdp: MDP,
+        counts: NDArray[np.float64],
+        *,
+        discount: float,
+        initial_weights: NDArray[np.float64] | None = None,
+    ) -> BayesianIRL:
+        """Sample the posterior from state-action counts ``c(s, a)`` (e.g. answers to questions).
+
+        ``initial_weights`` (n_parameters,) starts the chain there (e.g. at an earlier posterior
+        mean) instead of at zero, moved onto the PolicyWalk grid inside a uniform prior's box.
+        """
         self._check_params()
         features = self._features(mdp)
         prior = (self.prior or UniformPrior()).broadcast(features.shape[1])
@@ -157,14 +170,17 @@ class BayesianIRL:
         )
         rng = as_generator(self.random_state)
         step = self.step if self.step is not None else _default_step(prior)
-        start = _start(prior, features.shape[1], step)
+        start = _start(prior, features.shape[1], step, initial_weights)
         if self.beta_prior is not None:
             start = np.append(start, np.log(self.beta))
-        burn_in = self.burn_in if self.burn_in is not None else max(1000, self.n_samples // 5)
+        burn_in = self.burn_in
+        if burn_in is None:
+            burn_in = max(1000, self.n_samples // 5, 50 * start.size)
         if self.sampler == "policy-walk":
             chain = policy_walk(
                 target, start, step=step, beta_step=self.beta_step, n_samples=self.n_samples,
                 burn_in=burn_in, thin=self.thin, rng=rng, warm_start=self.warm_start, mdp=mdp,
+                adapt=self.step is None,
             )  # fmt: skip
         else:
             chain = soft_hmc(
@@ -267,11 +283,19 @@ def _default_step(prior: Prior) -> float:
     return 0.1 * float(np.mean(scale))
 
 
-def _start(prior: Prior, n_parameters: int, step: float) -> NDArray[np.float64]:
-    """Zero, moved onto the PolicyWalk grid ``low + step * k`` inside a uniform box."""
+def _start(
+    prior: Prior, n_parameters: int, step: float, initial: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
+    """``initial`` (default zero), moved onto the PolicyWalk grid ``low + step * k`` in a box."""
+    point = np.zeros(n_parameters) if initial is None else np.asarray(initial, dtype=np.float64)
+    if point.shape != (n_parameters,):
+        raise ValueLearnInputError(
+            f"The 'initial_weights' parameter of BayesianIRL.fit_counts must have shape "
+            f"({n_parameters},); got {point.shape} instead."
+        )
     if not isinstance(prior, UniformPrior):
-        return np.zeros(n_parameters)
+        return point.copy()
     low, high = np.asarray(prior.low), np.asarray(prior.high)
-    k = np.round((np.clip(0.0, low, high) - low) / step)
+    k = np.round((np.clip(point, low, high) - low) / step)
     k = np.minimum(k, np.floor((high - low) / step + 1e-9))
     return np.asarray(low + k * step, dtype=np.float64)

@@ -83,10 +83,10 @@ def policy_walk(
     from scratch with the public planners (``mdp`` required). It visits exactly the same states and
     serves as the reference in tests and benchmarks.
 
-    ``adapt=True`` tunes each coordinate's step during burn-in (after every 10 of its proposals,
-    ``step *= exp(2 (rate - 0.44))``, towards the 0.44 acceptance rate suited to one-dimensional
-    moves) and then holds it fixed, so the kept draws come from a fixed Metropolis kernel on the
-    grid ``x_burn_in + steps * Z``.
+    ``adapt=True`` tunes each coordinate's step during burn-in: after its ``k``-th window of 10
+    proposals, ``step *= exp(2 (rate - 0.44) / sqrt(k))``, towards the 0.44 acceptance rate
+    suited to one-dimensional moves. The steps are then held fixed, so the kept draws come from a
+    fixed Metropolis kernel on the grid ``x_burn_in + steps * Z``.
 
     References
     ----------
@@ -141,13 +141,16 @@ class _StepTuner:
         self.low, self.high = steps * 1e-4, steps * 1e3
         self.tried = np.zeros(steps.size, dtype=np.int64)
         self.moved = np.zeros(steps.size, dtype=np.int64)
+        self.rounds = np.zeros(steps.size, dtype=np.int64)
 
     def record(self, coord: int, moved: bool) -> None:
         self.tried[coord] += 1
         self.moved[coord] += moved
         if self.tried[coord] == self.WINDOW:
             rate = self.moved[coord] / self.WINDOW
-            scaled = self.steps[coord] * np.exp(2.0 * (rate - 0.44))
+            self.rounds[coord] += 1
+            gain = 2.0 / np.sqrt(self.rounds[coord])  # Robbins-Monro: shrinking adjustments
+            scaled = self.steps[coord] * np.exp(gain * (rate - 0.44))
             self.steps[coord] = np.clip(scaled, self.low[coord], self.high[coord])
             self.tried[coord] = self.moved[coord] = 0
 
