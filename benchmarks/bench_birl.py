@@ -91,7 +91,8 @@ def compare(
     ess = ess_summary(fast)
     row = {
         "reward": reward,
-        "steps": args.samples + args.burn_in,
+        "samples": args.samples,
+        "burn_in": args.burn_in,
         "valuelearn_s": fast_s,
         "straightforward_s": slow_s,
         "identical_chains": same,
@@ -114,7 +115,9 @@ def compare(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--samples", type=int, default=10_000)
-    parser.add_argument("--burn-in", type=int, default=2_000)
+    parser.add_argument(
+        "--burn-in", type=int, default=None, help="default: BayesianIRL's (50 per weight or more)"
+    )
     parser.add_argument(
         "--step", type=float, default=None, help="fixed PolicyWalk step (default: tuned)"
     )
