@@ -11,6 +11,18 @@ from valuelearn.data._io import (
     save_demonstrations,
     save_mdp,
 )
+from valuelearn.data._items import Items, segment_features
+from valuelearn.data._judgments import OUTCOMES, Comparisons, Rankings, Ratings
+from valuelearn.data._judgments_io import (
+    load_comparisons,
+    load_items,
+    load_rankings,
+    load_ratings,
+    save_comparisons,
+    save_items,
+    save_rankings,
+    save_ratings,
+)
 from valuelearn.data._mdp import MDP, check_discount
 from valuelearn.data._random_mdp import random_mdp
 from valuelearn.data._trajectories import Demonstrations, Trajectory
@@ -19,7 +31,12 @@ __all__ = [
     "GRID_ACTIONS",
     "MDP",
     "MDP_FORMAT",
+    "OUTCOMES",
+    "Comparisons",
     "Demonstrations",
+    "Items",
+    "Rankings",
+    "Ratings",
     "Trajectory",
     "check_discount",
     "feature_gridworld",
@@ -29,11 +46,20 @@ __all__ = [
     "grid_coordinates",
     "grid_layout",
     "gridworld",
+    "load_comparisons",
     "load_demonstrations",
+    "load_items",
     "load_mdp",
+    "load_rankings",
+    "load_ratings",
     "random_mdp",
     "reasonable_mdp",
     "risky_path",
+    "save_comparisons",
     "save_demonstrations",
+    "save_items",
     "save_mdp",
+    "save_rankings",
+    "save_ratings",
+    "segment_features",
 ]

@@ -38,12 +38,30 @@ from valuelearn.inference._posterior import (
     RewardPosterior,
     load_posterior,
 )
+from valuelearn.inference._preference_ensemble import BootstrapEnsemble
+from valuelearn.inference._preference_laplace import PreferenceLaplace
+from valuelearn.inference._preference_models import (
+    LogLikelihood,
+    PairwiseModel,
+    bradley_terry,
+    pairwise_log_likelihood,
+    thurstone,
+    weak_comparison,
+)
+from valuelearn.inference._preference_problem import PreferenceProblem
+from valuelearn.inference._preferences import PreferenceMAP
 from valuelearn.inference._priors import GaussianPrior, LaplacePrior, Prior, UniformPrior
+from valuelearn.inference._ranking_models import (
+    ordinal_log_likelihood,
+    ordinal_probabilities,
+    plackett_luce_log_likelihood,
+)
 
 __all__ = [
     "MCEIRL",
     "SKALSE_TABLE",
     "BayesianIRL",
+    "BootstrapEnsemble",
     "ContextualMCEIRL",
     "GaussianPrior",
     "HierarchicalMCEIRL",
@@ -52,16 +70,22 @@ __all__ = [
     "InvarianceReport",
     "InvarianceRow",
     "LaplacePrior",
+    "LogLikelihood",
     "MCEProblem",
     "ModelAwareIRL",
     "NegatedPlanner",
+    "PairwiseModel",
     "PredictiveCheck",
+    "PreferenceLaplace",
+    "PreferenceMAP",
+    "PreferenceProblem",
     "Prior",
     "RewardPosterior",
     "TheoryRow",
     "TimeWeightedMCEIRL",
     "UniformPrior",
     "action_counts",
+    "bradley_terry",
     "causal_log_likelihood",
     "effective_sample_size",
     "equivalent_explanations",
@@ -72,11 +96,17 @@ __all__ = [
     "load_posterior",
     "mce_objective",
     "negated_planner",
+    "ordinal_log_likelihood",
+    "ordinal_probabilities",
+    "pairwise_log_likelihood",
     "pearson_reward_distance",
+    "plackett_luce_log_likelihood",
     "population_map_objective",
     "potential_shaping",
     "recency_weights",
     "s_prime_redistribution",
     "soft_log_likelihood_gradient",
     "soft_planning_world",
+    "thurstone",
+    "weak_comparison",
 ]
