@@ -35,6 +35,7 @@ from valuelearn._cli_common import (
     require_suffix,
     stderr,
 )
+from valuelearn._cli_preferences import fit_preferences
 from valuelearn._files import atomic_write
 from valuelearn.bench import _console as bench_console
 from valuelearn.bench._registry import scenarios
@@ -59,7 +60,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-fit_app = typer.Typer(help="Learn a reward from observations.", no_args_is_help=True)
+fit_app = typer.Typer(
+    help="Learn values from observations: rewards from demonstrations, item values from judgments.",
+    no_args_is_help=True,
+)
 app.add_typer(fit_app, name="fit")
 
 
@@ -151,6 +155,7 @@ def fit_mce_irl(
 
 
 fit_app.command("birl")(fit_birl)
+fit_app.command("preferences")(fit_preferences)
 
 
 @app.command()
