@@ -35,6 +35,7 @@ from valuelearn._cli_common import (
     require_suffix,
     stderr,
 )
+from valuelearn._cli_elicit import elicit
 from valuelearn._cli_preferences import fit_preferences
 from valuelearn._files import atomic_write
 from valuelearn.bench import _console as bench_console
@@ -244,6 +245,7 @@ def evaluate(
 
 
 app.command()(identifiability)
+app.command()(elicit)
 
 ResultsOption = Annotated[
     Path, typer.Option("--results", help="Results directory (holds results.duckdb).")
