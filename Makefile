@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl clean
+.PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl bench-queries clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench-scale: $(STAMP)
 
 bench-birl: $(STAMP)
 	$(BIN)/python benchmarks/bench_birl.py
+
+# Active preference queries: questions to cosine 0.9 / EPIC 0.1 per strategy (~7 min on 2 cores).
+bench-queries: $(STAMP)
+	$(BIN)/python benchmarks/bench_preference_queries.py
 
 clean:
 	rm -rf $(VENV) .venv-peer .mypy_cache .ruff_cache .pytest_cache

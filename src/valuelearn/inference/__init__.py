@@ -38,6 +38,7 @@ from valuelearn.inference._posterior import (
     RewardPosterior,
     load_posterior,
 )
+from valuelearn.inference._preference_active import ActivePreferenceCurve, active_preference_curve
 from valuelearn.inference._preference_ensemble import BootstrapEnsemble
 from valuelearn.inference._preference_laplace import PreferenceLaplace
 from valuelearn.inference._preference_models import (
@@ -49,6 +50,15 @@ from valuelearn.inference._preference_models import (
     weak_comparison,
 )
 from valuelearn.inference._preference_problem import PreferenceProblem
+from valuelearn.inference._preference_queries import (
+    answer_probabilities,
+    choose_query,
+    disagreement,
+    mutual_information,
+    random_query,
+    thompson,
+    volume_removal,
+)
 from valuelearn.inference._preferences import PreferenceMAP
 from valuelearn.inference._priors import GaussianPrior, LaplacePrior, Prior, UniformPrior
 from valuelearn.inference._ranking_models import (
@@ -60,6 +70,7 @@ from valuelearn.inference._ranking_models import (
 __all__ = [
     "MCEIRL",
     "SKALSE_TABLE",
+    "ActivePreferenceCurve",
     "BayesianIRL",
     "BootstrapEnsemble",
     "ContextualMCEIRL",
@@ -85,8 +96,12 @@ __all__ = [
     "TimeWeightedMCEIRL",
     "UniformPrior",
     "action_counts",
+    "active_preference_curve",
+    "answer_probabilities",
     "bradley_terry",
     "causal_log_likelihood",
+    "choose_query",
+    "disagreement",
     "effective_sample_size",
     "equivalent_explanations",
     "grid_points",
@@ -95,6 +110,7 @@ __all__ = [
     "invariance_report",
     "load_posterior",
     "mce_objective",
+    "mutual_information",
     "negated_planner",
     "ordinal_log_likelihood",
     "ordinal_probabilities",
@@ -103,10 +119,13 @@ __all__ = [
     "plackett_luce_log_likelihood",
     "population_map_objective",
     "potential_shaping",
+    "random_query",
     "recency_weights",
     "s_prime_redistribution",
     "soft_log_likelihood_gradient",
     "soft_planning_world",
+    "thompson",
     "thurstone",
+    "volume_removal",
     "weak_comparison",
 ]
