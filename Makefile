@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl bench-queries clean
+.PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl bench-queries bench-active clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ bench-birl: $(STAMP)
 # Active preference queries: questions to cosine 0.9 / EPIC 0.1 per strategy (~7 min on 2 cores).
 bench-queries: $(STAMP)
 	$(BIN)/python benchmarks/bench_preference_queries.py
+
+# Active IRL questions (entropy vs random) in three gridworld settings (~30 min on 2 cores).
+bench-active: $(STAMP)
+	$(BIN)/python benchmarks/bench_active.py --reward tabular
+	$(BIN)/python benchmarks/bench_active.py --reward tabular --absorbing 0.25
+	$(BIN)/python benchmarks/bench_active.py --reward linear
 
 clean:
 	rm -rf $(VENV) .venv-peer .mypy_cache .ruff_cache .pytest_cache

@@ -1,5 +1,11 @@
 """Value inference: learning rewards from observations under a model of the human."""
 
+from valuelearn.inference._active import (
+    ActiveLearningCurve,
+    action_entropy,
+    active_learning_curve,
+    choose_questions,
+)
 from valuelearn.inference._aware import (
     ModelAwareIRL,
     grid_points,
@@ -70,6 +76,7 @@ from valuelearn.inference._ranking_models import (
 __all__ = [
     "MCEIRL",
     "SKALSE_TABLE",
+    "ActiveLearningCurve",
     "ActivePreferenceCurve",
     "BayesianIRL",
     "BootstrapEnsemble",
@@ -96,11 +103,14 @@ __all__ = [
     "TimeWeightedMCEIRL",
     "UniformPrior",
     "action_counts",
+    "action_entropy",
+    "active_learning_curve",
     "active_preference_curve",
     "answer_probabilities",
     "bradley_terry",
     "causal_log_likelihood",
     "choose_query",
+    "choose_questions",
     "disagreement",
     "effective_sample_size",
     "equivalent_explanations",
