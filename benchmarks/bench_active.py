@@ -4,17 +4,19 @@ A simulated Boltzmann-rational person (``beta``, discount 0.9) answers "what wou
 state s?" on a ``size x size`` gridworld; :func:`valuelearn.inference.active_learning_curve` fits
 Bayesian IRL (PolicyWalk, uniform prior on [-1, 1]) after every answer and asks either where the
 posterior's predicted behaviour disagrees most (``entropy``) or at a uniformly random state
-(``random``). Both strategies see the same worlds, true rewards and seeds. Run in the project's
-own environment::
+(``random``). Both strategies see the same worlds, true rewards and seeds. ``make bench-active``
+runs the three settings of the README (about 15 minutes each on 2 cores)::
 
-    .venv/bin/python benchmarks/bench_active.py                    # tabular 8x8, 8 seeds
-    .venv/bin/python benchmarks/bench_active.py --reward linear    # 3 Gaussian features
+    .venv/bin/python benchmarks/bench_active.py --reward tabular                  # i.i.d. per state
+    .venv/bin/python benchmarks/bench_active.py --reward tabular --absorbing 0.25 # 25% absorbing
+    .venv/bin/python benchmarks/bench_active.py --reward linear                   # 3 features
 
 Prints the mean EPIC curve of both strategies (with the standard error of their paired
-difference), the questions each needs for its mean curve to reach ``--threshold``, and their
-ratio; writes ``benchmarks/out/active_<reward>.csv`` (one row per strategy, seed and question),
-``active_<reward>.json`` (settings and mean curves) and ``active_<reward>.png``. Seeds run in
-``--jobs`` processes (one BLAS thread each).
+difference), the questions each needs for its mean curve to reach ``--threshold`` (default: the
+level the mean random curve ends at) and their ratio, and per seed the questions until EPIC is
+first at or below it and until it stays there; writes ``benchmarks/out/active_<setting>.csv``
+(one row per strategy, seed and question), ``.json`` (settings, mean curves, per-seed counts) and
+``.png`` (mean curves). Seeds run in ``--jobs`` processes (one BLAS thread each).
 """
 
 from __future__ import annotations
