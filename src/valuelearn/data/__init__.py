@@ -26,6 +26,8 @@ from valuelearn.data._judgments_io import (
 from valuelearn.data._mdp import MDP, check_discount
 from valuelearn.data._random_mdp import random_mdp
 from valuelearn.data._trajectories import Demonstrations, Trajectory
+from valuelearn.data._vader import VaderLexicon, read_vader_lexicon, vader_ratings
+from valuelearn.data._word_features import char_ngram_features, sentence_embeddings
 
 __all__ = [
     "GRID_ACTIONS",
@@ -38,6 +40,8 @@ __all__ = [
     "Rankings",
     "Ratings",
     "Trajectory",
+    "VaderLexicon",
+    "char_ngram_features",
     "check_discount",
     "feature_gridworld",
     "from_dense_arrays",
@@ -53,6 +57,7 @@ __all__ = [
     "load_rankings",
     "load_ratings",
     "random_mdp",
+    "read_vader_lexicon",
     "reasonable_mdp",
     "risky_path",
     "save_comparisons",
@@ -62,4 +67,6 @@ __all__ = [
     "save_rankings",
     "save_ratings",
     "segment_features",
+    "sentence_embeddings",
+    "vader_ratings",
 ]

@@ -17,6 +17,7 @@ from valuelearn.inference._aware import (
 from valuelearn.inference._birl import BayesianIRL
 from valuelearn.inference._birl_model import action_counts
 from valuelearn.inference._context import ContextualMCEIRL, TimeWeightedMCEIRL, recency_weights
+from valuelearn.inference._hierarchical_ratings import HierarchicalOrdinalRegression
 from valuelearn.inference._identifiability import (
     IdentifiabilityReport,
     IdentifiabilityWarning,
@@ -72,6 +73,7 @@ from valuelearn.inference._ranking_models import (
     ordinal_probabilities,
     plackett_luce_log_likelihood,
 )
+from valuelearn.inference._rating_pooling import PoolingResult, compare_pooling, split_ratings
 
 __all__ = [
     "MCEIRL",
@@ -83,6 +85,7 @@ __all__ = [
     "ContextualMCEIRL",
     "GaussianPrior",
     "HierarchicalMCEIRL",
+    "HierarchicalOrdinalRegression",
     "IdentifiabilityReport",
     "IdentifiabilityWarning",
     "InvarianceReport",
@@ -93,6 +96,7 @@ __all__ = [
     "ModelAwareIRL",
     "NegatedPlanner",
     "PairwiseModel",
+    "PoolingResult",
     "PredictiveCheck",
     "PreferenceLaplace",
     "PreferenceMAP",
@@ -111,6 +115,7 @@ __all__ = [
     "causal_log_likelihood",
     "choose_query",
     "choose_questions",
+    "compare_pooling",
     "disagreement",
     "effective_sample_size",
     "equivalent_explanations",
@@ -134,6 +139,7 @@ __all__ = [
     "s_prime_redistribution",
     "soft_log_likelihood_gradient",
     "soft_planning_world",
+    "split_ratings",
     "thompson",
     "thurstone",
     "volume_removal",
