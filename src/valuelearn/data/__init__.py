@@ -23,6 +23,13 @@ from valuelearn.data._judgments_io import (
     save_rankings,
     save_ratings,
 )
+from valuelearn.data._lexicons import (
+    MORAL_FOUNDATIONS,
+    WordScores,
+    read_afinn,
+    read_emfd,
+    read_moralstrength,
+)
 from valuelearn.data._mdp import MDP, check_discount
 from valuelearn.data._random_mdp import random_mdp
 from valuelearn.data._trajectories import Demonstrations, Trajectory
@@ -33,6 +40,7 @@ __all__ = [
     "GRID_ACTIONS",
     "MDP",
     "MDP_FORMAT",
+    "MORAL_FOUNDATIONS",
     "OUTCOMES",
     "Comparisons",
     "Demonstrations",
@@ -41,6 +49,7 @@ __all__ = [
     "Ratings",
     "Trajectory",
     "VaderLexicon",
+    "WordScores",
     "char_ngram_features",
     "check_discount",
     "feature_gridworld",
@@ -57,6 +66,9 @@ __all__ = [
     "load_rankings",
     "load_ratings",
     "random_mdp",
+    "read_afinn",
+    "read_emfd",
+    "read_moralstrength",
     "read_vader_lexicon",
     "reasonable_mdp",
     "risky_path",
