@@ -36,6 +36,7 @@ from valuelearn._cli_common import (
     stderr,
 )
 from valuelearn._cli_elicit import elicit
+from valuelearn._cli_games import off_switch
 from valuelearn._cli_preferences import fit_preferences
 from valuelearn._files import atomic_write
 from valuelearn.bench import _console as bench_console
@@ -246,6 +247,7 @@ def evaluate(
 
 app.command()(identifiability)
 app.command()(elicit)
+app.command("off-switch")(off_switch)
 
 ResultsOption = Annotated[
     Path, typer.Option("--results", help="Results directory (holds results.duckdb).")
@@ -325,8 +327,10 @@ def report(
 
 
 def _print_summary(records: list[RunRecord], title: str) -> None:
-    rows = summarize(current_records(records))
-    Console(highlight=False, width=120).print(bench_console.summary_table(rows, title=title))
+    kept = current_records(records)
+    console = Console(highlight=False, width=120)
+    for table in bench_console.summary_tables(summarize(kept), kept, title=title):
+        console.print(table)
 
 
 @app.callback(invoke_without_command=True)

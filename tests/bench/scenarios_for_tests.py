@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+
 from valuelearn.bench._registry import Scenario, register
+from valuelearn.bench._report import png_img
+from valuelearn.bench._store import RunRecord
 
 
 def tiny_metrics(learner: str, n: int, seed: int) -> dict[str, float]:
@@ -42,5 +47,34 @@ TINY = register(
         quick_seeds=(0,),
         suites=("test",),
         config={"kind": "tiny", "version": 1},
+    )
+)
+
+
+def run_sweep(learner: str, n: int, seed: int) -> dict[str, float]:
+    """Reward rises with the alignment level ``n`` (percent); bad actions fall."""
+    return {"reward": n / 100 + seed / 10, "bad_actions": 10.0 - n / 10}
+
+
+def sweep_figures(records: Sequence[RunRecord]) -> str:
+    """One extra plot (the stored rewards) and a paragraph counting the runs."""
+    figure, axis = plt.subplots()
+    axis.plot([r.n for r in records], [r.metrics["reward"] for r in records], "o")
+    return png_img(figure, "sweep: stored rewards") + f"<p>sweep figure of {len(records)} runs</p>"
+
+
+SWEEP = register(
+    Scenario(
+        name="sweep",
+        description="Own metrics and x axis for testing the report.",
+        run=run_sweep,
+        learners=("agent",),
+        sizes=(0, 50, 100),
+        seeds=(0, 1),
+        suites=("test-sweep",),
+        metrics=("reward", "bad_actions"),
+        x_label="alignment (%)",
+        x_scale="linear",
+        figures=sweep_figures,
     )
 )

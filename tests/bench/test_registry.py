@@ -64,6 +64,8 @@ def test_register_refuses_a_different_config_under_the_same_name():
         ({"sizes": ()}, "'sizes' parameter of Scenario 'ok' must not be empty"),
         ({"seeds": (-1,)}, "'seeds' parameter .* non-negative integers; got \\(-1,\\)"),
         ({"config": {"f": zero}}, "'config' parameter .* JSON-serialisable"),
+        ({"metrics": ()}, "'metrics' parameter of Scenario 'ok' must not be empty"),
+        ({"x_scale": "log2"}, "'x_scale' parameter .* 'log' or 'linear'; got 'log2' instead"),
     ],
 )
 def test_scenario_validation(changes: dict[str, object], match: str):

@@ -9,17 +9,20 @@ from pathlib import Path
 
 import pytest
 
+from valuelearn.bench._console import summary_tables
 from valuelearn.bench._registry import get
 from valuelearn.bench._report import (
     Point,
     current_records,
     curves,
     format_point,
+    group_rows,
     mean_se,
     summarize,
     write_report,
 )
-from valuelearn.bench._store import RunRecord
+from valuelearn.bench._runner import run_suite
+from valuelearn.bench._store import ResultStore, RunRecord
 
 
 def rec(learner: str, n: int, seed: int, epic: float, *, config: str | None = None,
@@ -80,3 +83,41 @@ def test_report_is_self_contained_html(tmp_path: Path):
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]  # no temporary file left
     empty = write_report([], tmp_path / "empty.html").read_text()
     assert "No runs stored yet." in empty
+
+
+def test_a_scenario_with_its_own_metrics_axis_and_figures(tmp_path: Path):
+    with ResultStore(tmp_path) as store:
+        run_suite(store, "test-sweep")
+        records = store.records(["sweep"])
+    text = write_report(records, tmp_path / "report.html").read_text()
+    section = text[text.index('<section id="sweep">') :]
+    # its own panels and axis, its own figure, and a summary table with its own columns
+    assert 'alt="sweep: metrics against alignment (%)"' in section
+    assert 'alt="sweep: stored rewards"' in section and "sweep figure of 6 runs" in section
+    header = "<th>scenario</th><th>learner</th><th>alignment (%)</th><th>seeds</th>"
+    assert f"{header}<th>reward</th><th>bad actions</th></tr>" in section
+    assert (
+        "<td>sweep</td><td>agent</td><td>100</td><td>2</td><td>1.05 ± 0.05</td><td>0 ± 0</td>"
+        in text
+    )
+    assert "EPIC" not in section
+    tables = summary_tables(summarize(records), records, title="t")
+    assert [c.header for c in tables[0].columns] == [
+        "scenario", "learner", "alignment (%)", "seeds", "reward", "bad actions"
+    ]  # fmt: skip
+
+
+def test_summary_tables_split_by_metrics(tmp_path: Path):
+    with ResultStore(tmp_path) as store:
+        run_suite(store, "test-sweep")
+        run_suite(store, "test", quick=True)
+        records = store.records()
+    rows = summarize(records)
+    groups = group_rows(rows, records)
+    assert [(metrics, label) for (metrics, label), _ in groups] == [
+        (("normalized_regret", "epic"), "data size"),
+        (("reward", "bad_actions"), "alignment (%)"),
+    ]
+    text = write_report(records, tmp_path / "r.html").read_text()
+    summary = text[text.index("<h2>Summary</h2>") : text.index("<section")]
+    assert summary.count("<table>") == 2

@@ -88,6 +88,11 @@ def test_bad_arguments_and_bad_scenarios(tmp_path: Path):
     (spec, *_) = plan_runs("x-bad")
     with pytest.raises(ValueLearnInputError, match="'no-epic' returned no epic for learner"):
         execute(spec)
+    register(Scenario("own", "d", no_epic, suites=("x-own",), metrics=("normalized_regret",)))
+    assert execute(plan_runs("x-own")[0])[0] == {"normalized_regret": 0.0}
+    register(Scenario("own-bad", "d", no_epic, suites=("x-own-bad",), metrics=("reward",)))
+    with pytest.raises(ValueLearnInputError, match="'own-bad' returned no reward for learner"):
+        execute(plan_runs("x-own-bad")[0])
 
 
 def test_missing_ray_is_a_clear_error(monkeypatch: pytest.MonkeyPatch):

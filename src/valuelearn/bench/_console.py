@@ -10,27 +10,41 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from valuelearn.bench._registry import Scenario
-from valuelearn.bench._report import METRICS, Point, SummaryRow, format_point
+from valuelearn.bench._report import (
+    Point,
+    SummaryRow,
+    format_point,
+    group_rows,
+    metric_label,
+)
 from valuelearn.bench._runner import ProgressCallback
 from valuelearn.bench._store import RunRecord
 
 _HEADERS = {"normalized_regret": "normalised regret", "epic": "EPIC"}
 
 
-def summary_table(rows: list[SummaryRow], *, title: str) -> Table:
-    """A rich table: scenario, learner, largest data size, seeds, each metric as mean ± se."""
-    table = Table(title=title)
-    for column in ("scenario", "learner", "data size", "seeds", *(_HEADERS[m] for m in METRICS)):
-        table.add_column(column, justify="left" if column in ("scenario", "learner") else "right")
-    for row in rows:
-        table.add_row(
-            row.scenario,
-            row.learner,
-            str(row.n),
-            str(row.seeds),
-            *(format_point(row.metrics.get(m, Point(0, 0, 0))) for m in METRICS),
-        )
-    return table
+def summary_tables(rows: list[SummaryRow], records: list[RunRecord], *, title: str) -> list[Table]:
+    """Rich tables, one per set of metrics: scenario, learner, largest swept value, seeds, and
+    each metric as mean ± se."""
+    tables = []
+    for index, ((metrics, x_label), group) in enumerate(group_rows(rows, records)):
+        table = Table(title=title if index == 0 else None)
+        table.add_column("scenario")
+        table.add_column("learner")
+        for column in (x_label, "seeds"):
+            table.add_column(column, justify="right")
+        for metric in metrics:
+            table.add_column(_HEADERS.get(metric, metric_label(metric)), justify="right")
+        for row in group:
+            table.add_row(
+                row.scenario,
+                row.learner,
+                str(row.n),
+                str(row.seeds),
+                *(format_point(row.metrics.get(m, Point(0, 0, 0))) for m in metrics),
+            )
+        tables.append(table)
+    return tables
 
 
 def scenario_table(entries: list[Scenario]) -> Table:

@@ -23,7 +23,7 @@ import json
 import os
 import pkgutil
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -34,6 +34,11 @@ from valuelearn.exceptions import ValueLearnInputError
 SCENARIOS_ENV: Final = "VALUELEARN_SCENARIOS"
 
 RunFunction = Callable[[str, int, int], Mapping[str, float]]
+#: Extra HTML for a scenario's report section, built from its current runs (``RunRecord``s).
+FigureFunction = Callable[[Sequence[Any]], str]
+
+#: The metrics a scenario reports unless it names its own.
+DEFAULT_METRICS: Final[tuple[str, ...]] = ("normalized_regret", "epic")
 
 _BUILTIN: Final = ("valuelearn.bench._baseline",)
 _REGISTRY: dict[str, Scenario] = {}
@@ -55,8 +60,8 @@ class Scenario:
         One line saying what breaks and what mends it.
     run : callable ``(learner, n, seed) -> dict[str, float]``
         Pure function: simulate ``n`` observations with ``seed``, fit ``learner``, and return its
-        scores. It must return at least ``"epic"`` and ``"normalized_regret"``; other keys are
-        scenario-specific metrics. Same arguments, same numbers.
+        scores. It must return at least every name in ``metrics``; other keys are stored too.
+        Same arguments, same numbers.
     learners : tuple of str
         Learner names passed to ``run`` (``"naive"``: MCE IRL assuming a soft-optimal human;
         ``"aware"``: the learner that models the human correctly).
@@ -69,6 +74,17 @@ class Scenario:
     config : mapping
         JSON-serialisable settings of the world and learners. Its hash is part of every result's
         key: change a setting and the old results no longer count as done.
+    metrics : tuple of str
+        The metrics ``run`` must return, plotted (one panel each) and tabulated in this order;
+        default ``("normalized_regret", "epic")``.
+    x_label, x_scale : str
+        What the integer ``n`` means on the report's x axis (default ``"data size"``), and that
+        axis's scale, ``"log"`` (default) or ``"linear"``. A scenario that sweeps something other
+        than data size (an alignment level in percent, an optimisation pressure) says so here.
+    figures : callable ``(records) -> str``, optional
+        Extra HTML for the scenario's report section (figures, tables), built from the
+        scenario's current runs (:class:`~valuelearn.bench._store.RunRecord`). Embed Matplotlib
+        figures with :func:`valuelearn.bench._report.png_img`.
 
     Examples
     --------
@@ -89,6 +105,10 @@ class Scenario:
     quick_seeds: tuple[int, ...] | None = None
     suites: tuple[str, ...] = ("default",)
     config: Mapping[str, Any] = field(default_factory=dict)
+    metrics: tuple[str, ...] = DEFAULT_METRICS
+    x_label: str = "data size"
+    x_scale: str = "log"
+    figures: FigureFunction | None = None
 
     def __post_init__(self) -> None:
         if not self.name or not all(c.isalnum() or c in "_-" for c in self.name):
@@ -96,7 +116,7 @@ class Scenario:
                 f"The 'name' parameter of Scenario must be letters, digits, '_' or '-'; got "
                 f"{self.name!r} instead."
             )
-        for label in ("learners", "sizes", "seeds", "suites"):
+        for label in ("learners", "sizes", "seeds", "suites", "metrics"):
             if not getattr(self, label):
                 raise ValueLearnInputError(
                     f"The '{label}' parameter of Scenario {self.name!r} must not be empty."
@@ -108,6 +128,11 @@ class Scenario:
                     f"The '{label}' parameter of Scenario {self.name!r} must hold non-negative "
                     f"integers; got {values!r} instead."
                 )
+        if self.x_scale not in ("log", "linear"):
+            raise ValueLearnInputError(
+                f"The 'x_scale' parameter of Scenario {self.name!r} must be 'log' or 'linear'; "
+                f"got {self.x_scale!r} instead."
+            )
         try:
             json.dumps(dict(self.config), sort_keys=True, allow_nan=False)
         except (TypeError, ValueError) as error:

@@ -1,9 +1,10 @@
 """The benchmark report: one self-contained HTML file with a plot and a table per scenario.
 
-For every scenario, each learner's EPIC distance and normalised regret against the data size
-(log scale), as the mean over seeds with error bars of one standard error; and a summary table
-of each learner at the largest data size. Plots are PNGs drawn with Matplotlib's Agg backend and
-embedded as base64, so the file needs nothing else to open.
+For every scenario, each learner's metrics (by default EPIC distance and normalised regret)
+against what the scenario sweeps (by default the data size, log scale), as the mean over seeds
+with error bars of one standard error; a summary table of each learner at the largest swept
+value; and any figures the scenario draws itself (its ``figures`` function). Plots are PNGs
+drawn with Matplotlib's Agg backend and embedded as base64, so the file needs nothing else to open.
 """
 
 from __future__ import annotations
@@ -24,14 +25,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from valuelearn import __version__
 from valuelearn._files import atomic_write_text
-from valuelearn.bench._registry import get, scenarios
+from valuelearn.bench._registry import DEFAULT_METRICS, get, scenarios
 from valuelearn.bench._store import RunRecord
+from valuelearn.exceptions import ValueLearnInputError
 
-#: The metrics every scenario reports, plotted and tabulated in this order.
-METRICS: Final = ("normalized_regret", "epic")
+#: The metrics a scenario reports unless it names its own, plotted and tabulated in this order.
+METRICS: Final[tuple[str, ...]] = DEFAULT_METRICS
 _LABELS: Final = {"normalized_regret": "normalised regret", "epic": "EPIC distance"}
 
 
@@ -178,14 +181,16 @@ def write_report(records: Iterable[RunRecord], path: str | Path) -> Path:
     path = Path(path)
     kept = current_records(records)
     summary = summarize(kept)
-    by_metric = {metric: curves(kept, metric) for metric in METRICS}
     names = sorted({r.scenario for r in kept}, key=_scenario_order)
-    sections = [_section(name, by_metric, summary) for name in names]
+    sections = [_section(name, [r for r in kept if r.scenario == name], summary) for name in names]
+    tables = [
+        _table(rows, metrics, x_label) for (metrics, x_label), rows in group_rows(summary, kept)
+    ]
     document = _PAGE.format(
         version=html.escape(__version__),
         when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         runs=len(kept),
-        summary=_table(summary),
+        summary="\n".join(tables),
         sections="\n".join(sections) or "<p>No runs stored yet.</p>",
     )
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -193,52 +198,109 @@ def write_report(records: Iterable[RunRecord], path: str | Path) -> Path:
     return path
 
 
-def _section(name: str, by_metric: dict[str, Curves], summary: list[SummaryRow]) -> str:
-    description = ""
-    with contextlib.suppress(ValueError):
-        description = get(name).description
-    rows = [row for row in summary if row.scenario == name]
-    return (
-        f'<section id="{html.escape(name)}"><h2>{html.escape(name)}</h2>'
-        f"<p>{html.escape(description)}</p>"
-        f'<img alt="{html.escape(name)}: metrics against data size" '
-        f'src="data:image/png;base64,{_plot(name, by_metric)}">'
-        f"{_table(rows)}</section>"
-    )
+@dataclass(frozen=True)
+class Layout:
+    """How a scenario's runs are shown: its metrics, what ``n`` means, the axis scale."""
+
+    metrics: tuple[str, ...]
+    x_label: str
+    x_scale: str
 
 
-def _plot(name: str, by_metric: dict[str, Curves]) -> str:
-    figure, axes = plt.subplots(1, len(METRICS), figsize=(4.2 * len(METRICS), 3.2))
+def layout(name: str, records: Iterable[RunRecord] = ()) -> Layout:
+    """The registered scenario's metrics and axis; for an unknown one, the defaults.
+
+    An unregistered scenario (results of a module no longer loaded) shows the default metrics
+    it has, else every metric its runs stored.
+    """
     try:
-        for axis, metric in zip(axes, METRICS, strict=True):
-            for learner, points in by_metric[metric].get(name, {}).items():
-                sizes = [n for n, p in points.items() if p.count]
-                axis.errorbar(
-                    sizes,
-                    [points[n].mean for n in sizes],
-                    yerr=[points[n].se for n in sizes],
-                    marker="o",
-                    capsize=3,
-                    label=learner,
-                )
-            axis.set_xscale("log")
-            axis.set_xlabel("data size")
-            axis.set_ylabel(_LABELS[metric])
-            axis.grid(alpha=0.3)
-            axis.legend()
-        figure.suptitle(name)
-        figure.tight_layout()
+        scenario = get(name)
+    except ValueLearnInputError:
+        stored = sorted({m for r in records for m in r.metrics}, key=_metric_order)
+        metrics = tuple(m for m in METRICS if m in stored) or tuple(stored) or METRICS
+        return Layout(metrics, "data size", "log")
+    return Layout(scenario.metrics, scenario.x_label, scenario.x_scale)
+
+
+def group_rows(
+    rows: Sequence[SummaryRow], records: Iterable[RunRecord] = ()
+) -> list[tuple[tuple[tuple[str, ...], str], list[SummaryRow]]]:
+    """Summary rows grouped by (metrics, x label), in first-seen order: one table per group."""
+    records = list(records)
+    groups: dict[tuple[tuple[str, ...], str], list[SummaryRow]] = {}
+    for row in rows:
+        shown = layout(row.scenario, [r for r in records if r.scenario == row.scenario])
+        groups.setdefault((shown.metrics, shown.x_label), []).append(row)
+    return list(groups.items())
+
+
+def metric_label(metric: str) -> str:
+    """The human-readable name of a metric (``"epic"`` -> ``"EPIC distance"``)."""
+    return _LABELS.get(metric, metric.replace("_", " "))
+
+
+def png_img(figure: Figure, alt: str) -> str:
+    """An ``<img>`` tag holding ``figure`` as an embedded PNG; closes the figure.
+
+    Scenarios' ``figures`` functions use this to add their own plots to the report.
+    """
+    try:
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=90)
     finally:
         plt.close(figure)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
-def _table(rows: list[SummaryRow]) -> str:
+def _section(name: str, records: list[RunRecord], summary: list[SummaryRow]) -> str:
+    description = ""
+    extra = ""
+    with contextlib.suppress(ValueLearnInputError):
+        scenario = get(name)
+        description = scenario.description
+        if scenario.figures is not None:
+            extra = scenario.figures(records)
+    shown = layout(name, records)
+    by_metric = {metric: curves(records, metric).get(name, {}) for metric in shown.metrics}
+    rows = [row for row in summary if row.scenario == name]
+    return (
+        f'<section id="{html.escape(name)}"><h2>{html.escape(name)}</h2>'
+        f"<p>{html.escape(description)}</p>"
+        f"{_plot(name, by_metric, shown)}"
+        f"{_table(rows, shown.metrics, shown.x_label)}{extra}</section>"
+    )
+
+
+def _plot(name: str, by_metric: dict[str, dict[str, dict[int, Point]]], shown: Layout) -> str:
+    count = len(shown.metrics)
+    figure, axes = plt.subplots(1, count, figsize=(4.2 * count, 3.2), squeeze=False)
+    for axis, metric in zip(axes[0], shown.metrics, strict=True):
+        for learner, points in by_metric[metric].items():
+            sizes = [n for n, p in points.items() if p.count]
+            axis.errorbar(
+                sizes,
+                [points[n].mean for n in sizes],
+                yerr=[points[n].se for n in sizes],
+                marker="o",
+                capsize=3,
+                label=learner,
+            )
+        axis.set_xscale(shown.x_scale)
+        axis.set_xlabel(shown.x_label)
+        axis.set_ylabel(metric_label(metric))
+        axis.grid(alpha=0.3)
+        if axis.get_legend_handles_labels()[0]:
+            axis.legend()
+    figure.suptitle(name)
+    figure.tight_layout()
+    return png_img(figure, f"{name}: metrics against {shown.x_label}")
+
+
+def _table(rows: list[SummaryRow], metrics: Sequence[str], x_label: str) -> str:
     header = "".join(
         f"<th>{html.escape(text)}</th>"
-        for text in ("scenario", "learner", "data size", "seeds", *(_LABELS[m] for m in METRICS))
+        for text in ("scenario", "learner", x_label, "seeds", *map(metric_label, metrics))
     )
     body = "".join(
         "<tr>"
@@ -249,7 +311,7 @@ def _table(rows: list[SummaryRow]) -> str:
                 row.learner,
                 row.n,
                 row.seeds,
-                *(format_point(row.metrics.get(m, Point(0, 0, 0))) for m in METRICS),
+                *(format_point(row.metrics.get(m, Point(0, 0, 0))) for m in metrics),
             )
         )
         + "</tr>"
@@ -278,8 +340,8 @@ img {{ max-width: 100%; }}
 </style></head><body>
 <h1>valuelearn benchmark</h1>
 <p>valuelearn {version}; {runs} runs; written {when}. Each point is the mean over seeds; error
-bars and &plusmn; give one standard error. The table gives each learner at its largest data
-size.</p>
+bars and &plusmn; give one standard error. The tables give each learner at the largest value its
+scenario sweeps (by default the data size).</p>
 <h2>Summary</h2>
 {summary}
 {sections}

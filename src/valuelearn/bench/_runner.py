@@ -26,8 +26,6 @@ Executor = Literal["local", "ray"]
 #: Called after each stored run with (runs finished so far, runs to do, the record).
 ProgressCallback = Callable[[int, int, RunRecord], None]
 
-_REQUIRED_METRICS = ("epic", "normalized_regret")
-
 
 @dataclass(frozen=True)
 class RunSpec:
@@ -110,7 +108,7 @@ def execute(spec: RunSpec) -> tuple[dict[str, float], float]:
     ------
     ValueLearnInputError
         If the scenario's configuration changed since the run was planned, or its ``run``
-        returned no ``epic`` or ``normalized_regret``.
+        did not return every one of the scenario's ``metrics``.
     """
     load_source(spec.source)
     scenario = get(spec.scenario)
@@ -124,7 +122,7 @@ def execute(spec: RunSpec) -> tuple[dict[str, float], float]:
         name: float(value) for name, value in scenario.run(spec.learner, spec.n, spec.seed).items()
     }
     seconds = time.perf_counter() - start
-    missing = [name for name in _REQUIRED_METRICS if name not in metrics]
+    missing = [name for name in scenario.metrics if name not in metrics]
     if missing:
         raise ValueLearnInputError(
             f"scenario {spec.scenario!r} returned no {' or '.join(missing)} for learner "

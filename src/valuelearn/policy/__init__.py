@@ -1,4 +1,4 @@
-"""Planning and acting: value iteration, soft value iteration, occupancy, rollouts.
+"""Planning and acting: value iteration, soft value iteration, occupancy, rollouts, off switch.
 
 The finite-horizon time convention is written once, in :mod:`valuelearn.policy._planning`.
 """
@@ -9,16 +9,30 @@ from valuelearn.policy._occupancy import (
     occupancy,
     policy_evaluation,
 )
+from valuelearn.policy._off_switch import (
+    OffSwitchValues,
+    deference_incentive_stein,
+    human_allow_probability,
+    off_switch_discrete,
+    off_switch_gaussian,
+    off_switch_table,
+)
 from valuelearn.policy._planning import PlanningResult, soft_value_iteration, value_iteration
 from valuelearn.policy._rewards import expected_reward
 from valuelearn.policy._sampling import sample_trajectories
 
 __all__ = [
     "Occupancy",
+    "OffSwitchValues",
     "PlanningResult",
+    "deference_incentive_stein",
     "expected_return",
     "expected_reward",
+    "human_allow_probability",
     "occupancy",
+    "off_switch_discrete",
+    "off_switch_gaussian",
+    "off_switch_table",
     "policy_evaluation",
     "sample_trajectories",
     "soft_value_iteration",
