@@ -8,15 +8,31 @@ from valuelearn.evaluation._bounds import (
     robust_policy,
 )
 from valuelearn.evaluation._epic import canonicalize, epic_distance
+from valuelearn.evaluation._overoptimization import (
+    BestOfNCurve,
+    GaoFit,
+    best_of_n_kl,
+    best_of_n_outcomes,
+    fit_gao,
+    gao_best_of_n,
+    gao_rl,
+)
 from valuelearn.evaluation._pearson import pearson_distance
 from valuelearn.evaluation._regret import RegretResult, regret
 
 __all__ = [
+    "BestOfNCurve",
+    "GaoFit",
     "RegretBound",
     "RegretResult",
     "RobustPolicy",
+    "best_of_n_kl",
+    "best_of_n_outcomes",
     "canonicalize",
     "epic_distance",
+    "fit_gao",
+    "gao_best_of_n",
+    "gao_rl",
     "pearson_distance",
     "regret",
     "regret_value_at_risk",
