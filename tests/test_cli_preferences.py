@@ -17,12 +17,19 @@ from valuelearn.data import (
     Items,
     Rankings,
     Ratings,
+    load_comparisons,
     save_comparisons,
     save_items,
     save_rankings,
     save_ratings,
 )
-from valuelearn.inference import PreferenceLaplace, bradley_terry, thurstone, weak_comparison
+from valuelearn.inference import (
+    PreferenceLaplace,
+    PreferenceMCMC,
+    bradley_terry,
+    thurstone,
+    weak_comparison,
+)
 
 TRUE_WEIGHTS = np.array([2.0, -1.0, 0.5])
 EASY = ['{"a": "x", "b": "y", "preferred": "a"}', '{"a": "y", "b": "z", "preferred": "a"}']
@@ -315,3 +322,21 @@ def test_the_output_must_be_json(
     Path("c.jsonl").write_text(GOOD_COMPARISONS)
     code, _, err = run(capsys, "fit", "preferences", "--comparisons", "c.jsonl", "--out", "v.csv")
     assert code == 2 and err == "error: v.csv: the output file must end in .json.\n"
+
+
+def test_mcmc_values_are_the_library_posterior_means(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("c.jsonl").write_text("\n".join([*CYCLE, *EASY]) + "\n")
+    document, ranking = fit(capsys, "--comparisons", "c.jsonl", "--mcmc", "300", "--seed", "4")
+    said = load_comparisons("c.jsonl")
+    model = PreferenceMCMC(n_samples=300, burn_in=200, random_state=4).fit(said)
+    assert ranking == list(model.ranking_)
+    rows = {row["id"]: row for row in document["items"]}
+    ids = model.items_.ids
+    assert np.allclose([rows[i]["utility"] for i in ids], model.utilities_, atol=1e-12)
+    assert np.allclose([rows[i]["std"] for i in ids], model.utility_std_, atol=1e-12)
+    code, _, err = run(capsys, "fit", "preferences", "--out", "v.json",
+                       "--comparisons", "c.jsonl", "--mcmc", "10", "--laplace")  # fmt: skip
+    assert code == 2 and err == "error: --laplace and --mcmc are two posteriors; choose one.\n"

@@ -30,7 +30,7 @@ from valuelearn.data import (
     load_ratings,
 )
 from valuelearn.exceptions import ValueLearnInputError
-from valuelearn.inference import PairwiseModel, PreferenceLaplace, PreferenceMAP
+from valuelearn.inference import PairwiseModel, PreferenceLaplace, PreferenceMAP, PreferenceMCMC
 
 VALUES_FORMAT = "valuelearn.values/1"
 
@@ -76,6 +76,16 @@ def fit_preferences(
     laplace: Annotated[
         bool, typer.Option("--laplace", help="Report posterior standard deviations (Laplace).")
     ] = False,
+    mcmc: Annotated[
+        int | None,
+        typer.Option(
+            "--mcmc",
+            min=1,
+            help="Sample the exact posterior by HMC with this many draws: values are posterior "
+            "means, std posterior standard deviations.",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed of --mcmc.")] = 0,
     utility: Annotated[
         UtilityChoice,
         typer.Option(help="linear: values = features @ weights; item: one value per item."),
@@ -92,6 +102,8 @@ def fit_preferences(
 ) -> None:
     """Values of items from comparisons, rankings and ratings (any mix), as a JSON file."""
     _check_flags(model, noise, width, prior_scale, utility, length_scale)
+    if laplace and mcmc is not None:
+        raise ValueLearnInputError("--laplace and --mcmc are two posteriors; choose one.")
     scale = _rating_scale(rating_scale, ratings)
     check_output(out, ".json")
     catalogue = None if items is None else load_items(items)
@@ -100,14 +112,21 @@ def fit_preferences(
     if model == "gp":
         catalogue, length = _kernel_items(catalogue, items, length_scale)
     logistic = model in ("bt", "pl")  # else probit with Thurstone's scale sqrt(2)
-    estimator_class = PreferenceLaplace if laplace or model == "gp" else PreferenceMAP
-    estimator = estimator_class(
-        comparison_model=PairwiseModel(
+    settings: dict[str, Any] = {
+        "comparison_model": PairwiseModel(
             "logistic" if logistic else "probit", 1.0 if logistic else math.sqrt(2.0), width, noise
         ),
-        utility="kernel" if model == "gp" else utility,
-        prior_scale=prior_scale,
-    )
+        "utility": "kernel" if model == "gp" else utility,
+        "prior_scale": prior_scale,
+    }
+    estimator: PreferenceMAP
+    if mcmc is not None:
+        burn_in = max(200, mcmc // 2)
+        estimator = PreferenceMCMC(n_samples=mcmc, burn_in=burn_in, random_state=seed, **settings)
+    elif laplace or model == "gp":
+        estimator = PreferenceLaplace(**settings)
+    else:
+        estimator = PreferenceMAP(**settings)
     estimator.fit(judgments[0], rankings=judgments[1], ratings=judgments[2], items=catalogue)
     document = values_document(estimator, model, judgments)
     if length is not None:
@@ -146,6 +165,8 @@ def values_document(estimator: PreferenceMAP, model: str, judgments: Judgments) 
         if isinstance(estimator, PreferenceLaplace):
             variances = np.diag(estimator.covariance_)[: problem.n_weights]
             document["weight_std"] = np.sqrt(variances).tolist()
+        elif isinstance(estimator, PreferenceMCMC):
+            document["weight_std"] = estimator.samples_[:, : problem.n_weights].std(0).tolist()
     if ratings is not None:
         document["rating_scale"] = list(ratings.scale or ())
         document["thresholds"] = estimator.thresholds_.tolist()
@@ -161,11 +182,12 @@ def values_document(estimator: PreferenceMAP, model: str, judgments: Judgments) 
 
 
 def _item_rows(estimator: PreferenceMAP) -> list[dict[str, Any]]:
-    """One row per item, best first: id, utility, std (Laplace), judgments, text."""
+    """One row per item, best first: id, utility, std (Laplace or MCMC), judgments, text."""
     problem = estimator.problem_
     involved = [problem.pairs[0], problem.pairs[1], problem.ratings[0], *problem.rankings]
     counts = np.bincount(np.concatenate(involved), minlength=problem.n_items)
-    std = estimator.utility_std_ if isinstance(estimator, PreferenceLaplace) else None
+    sampled = isinstance(estimator, PreferenceLaplace | PreferenceMCMC)
+    std = estimator.utility_std_ if sampled else None
     texts = problem.items.texts
     rows = []
     for index in np.argsort(-estimator.utilities_, kind="stable"):

@@ -48,6 +48,7 @@ from valuelearn.inference._posterior import (
 from valuelearn.inference._preference_active import ActivePreferenceCurve, active_preference_curve
 from valuelearn.inference._preference_ensemble import BootstrapEnsemble
 from valuelearn.inference._preference_laplace import PreferenceLaplace
+from valuelearn.inference._preference_mcmc import PreferenceMCMC
 from valuelearn.inference._preference_models import (
     LogLikelihood,
     PairwiseModel,
@@ -100,6 +101,7 @@ __all__ = [
     "PredictiveCheck",
     "PreferenceLaplace",
     "PreferenceMAP",
+    "PreferenceMCMC",
     "PreferenceProblem",
     "Prior",
     "RewardPosterior",

@@ -174,11 +174,11 @@ class PairwiseModel:
             log_e, g_e, h_e = 0.5 * (log_a + log_b), 0.5 * (g_a + g_b), 0.5 * (h_a + h_b)
         else:
             log_e, g_e, h_e = self._equal(d)
-        pick = [codes == 0, codes == 1, codes == 2]
+        rows = np.arange(d.size)
         return (
-            np.select(pick, [log_a, log_b, log_e]),
-            np.select(pick, [g_a, g_b, g_e]),
-            np.select(pick, [h_a, h_b, h_e]),
+            np.stack((log_a, log_b, log_e))[codes, rows],
+            np.stack((g_a, g_b, g_e))[codes, rows],
+            np.stack((h_a, h_b, h_e))[codes, rows],
         )
 
     def _mix(self, log_p: Array) -> tuple[Array, Array]:
