@@ -186,8 +186,11 @@ def _item_rows(estimator: PreferenceMAP) -> list[dict[str, Any]]:
     problem = estimator.problem_
     involved = [problem.pairs[0], problem.pairs[1], problem.ratings[0], *problem.rankings]
     counts = np.bincount(np.concatenate(involved), minlength=problem.n_items)
-    sampled = isinstance(estimator, PreferenceLaplace | PreferenceMCMC)
-    std = estimator.utility_std_ if sampled else None
+    std = (
+        estimator.utility_std_
+        if isinstance(estimator, PreferenceLaplace | PreferenceMCMC)
+        else None
+    )
     texts = problem.items.texts
     rows = []
     for index in np.argsort(-estimator.utilities_, kind="stable"):
