@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
@@ -11,7 +9,7 @@ from valuelearn.data import MDP, gridworld
 from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.policy import expected_return, value_iteration
 from valuelearn.policy._constraints import allowed_actions, constrained_plan, plan_with_rules
-from valuelearn.policy._occupancy_lp import flow_constraints
+from valuelearn.policy._occupancy_lp import deterministic_occupancies
 
 METHODS = ("lp", "lagrangian")
 
@@ -23,14 +21,9 @@ def random_world(seed: int, n_states: int = 5, n_actions: int = 3) -> MDP:
 
 
 def deterministic_returns(mdp: MDP, reward: np.ndarray, discount: float) -> np.ndarray:
-    """Returns of every deterministic stationary policy (brute force, one batched solve)."""
-    dense = mdp.dense_transitions()
-    actions = np.array(list(itertools.product(range(mdp.n_actions), repeat=mdp.n_states)))
-    states = np.arange(mdp.n_states)
-    step = dense[states, actions]  # (n_policies, n_states, n_states)
-    system = np.eye(mdp.n_states) - discount * step
-    values = np.linalg.solve(system, np.asarray(reward)[states, actions][..., None])[..., 0]
-    return values @ mdp.initial
+    """Returns of every deterministic stationary policy (brute force)."""
+    _, occupancies = deterministic_occupancies(mdp, discount=discount)
+    return occupancies @ np.broadcast_to(reward, (mdp.n_states, mdp.n_actions)).ravel()
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -175,17 +168,6 @@ def test_soft_planning_with_rules_renormalises_over_allowed_actions() -> None:
     expected = np.exp((q[allowed[1]] - q[allowed[1]].max()) / 0.5)
     np.testing.assert_allclose(plan.policy[1, allowed[1]], expected / expected.sum(), rtol=1e-9)
     assert np.isneginf(q[3])
-
-
-def test_flow_constraints_hold_for_any_policy_occupancy() -> None:
-    mdp = random_world(3)
-    rng = np.random.default_rng(3)
-    policy = rng.dirichlet(np.ones(mdp.n_actions), size=mdp.n_states)
-    from valuelearn.policy import occupancy
-
-    visits = occupancy(mdp, policy, horizon=None, discount=0.7).total
-    matrix, start = flow_constraints(mdp, discount=0.7)
-    np.testing.assert_allclose(matrix @ (visits[:, None] * policy).ravel(), start, atol=1e-12)
 
 
 def test_errors_are_one_line_and_name_the_problem() -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
 from valuelearn.data import MDP, Demonstrations, Trajectory, gridworld
 from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.policy import expected_return, policy_evaluation, value_iteration
+from valuelearn.policy._occupancy_lp import deterministic_occupancies
 from valuelearn.policy._uncertain import (
     conditional_value_at_risk,
     cvar_plan,
@@ -27,12 +26,8 @@ def random_world(seed: int, n_states: int = 4, n_actions: int = 3) -> MDP:
 
 def all_deterministic_returns(mdp: MDP, draws: np.ndarray, discount: float) -> np.ndarray:
     """``J_{R_i}(pi)`` for every deterministic policy (rows) and draw (columns)."""
-    dense = mdp.dense_transitions()
-    actions = np.array(list(itertools.product(range(mdp.n_actions), repeat=mdp.n_states)))
-    states = np.arange(mdp.n_states)
-    system = np.eye(mdp.n_states) - discount * dense[states, actions]
-    rewards = np.moveaxis(draws[:, states, actions], 0, -1)  # (n_policies, n_states, n_draws)
-    return np.einsum("s,psd->pd", mdp.initial, np.linalg.solve(system, rewards))
+    _, occupancies = deterministic_occupancies(mdp, discount=discount)
+    return occupancies @ draws.reshape(draws.shape[0], -1).T
 
 
 def cvar_by_definition(values: np.ndarray, alpha: float, weights: np.ndarray) -> float:

@@ -118,3 +118,63 @@ def policy_from_occupancy(
     safe = np.where(visited, visits, 1.0)
     policy: NDArray[np.float64] = np.where(visited, clipped / safe, fallback)
     return policy
+
+
+def deterministic_occupancies(
+    mdp: MDP,
+    *,
+    discount: float,
+    initial: ArrayLike | None = None,
+    max_policies: int = 65_536,
+    chunk: int = 4096,
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Every deterministic stationary policy and its state-action occupancy measure.
+
+    There are ``n_actions ** n_states`` of them, enumerated in lexicographic order of
+    ``actions[i] = (a(s_0), .., a(s_{n-1}))`` (the last state's action changes fastest). The
+    returns of all of them under any reward ``r`` are ``occupancies @ r.ravel()``.
+
+    Parameters
+    ----------
+    mdp : MDP
+    discount : float in [0, 1)
+    initial : array, shape (n_states,), optional
+    max_policies : int
+        Refuse worlds with more deterministic policies than this.
+    chunk : int
+        Policies solved per batched dense solve (memory ``chunk * n_states**2`` floats).
+
+    Returns
+    -------
+    actions : int array, shape (n_policies, n_states)
+    occupancies : array, shape (n_policies, n_states * n_actions)
+
+    Examples
+    --------
+    >>> T = np.zeros((2, 2, 2)); T[:, 0, 0] = 1.0; T[:, 1, 1] = 1.0  # action a goes to state a
+    >>> actions, x = deterministic_occupancies(MDP.from_dense(T), discount=0.5)
+    >>> actions.tolist()
+    [[0, 0], [0, 1], [1, 0], [1, 1]]
+    >>> (x @ np.array([0.0, 0.0, 1.0, 1.0])).round(4).tolist()  # discounted time in state 1
+    [0.0, 0.0, 0.6667, 1.0]
+    """
+    _, start = flow_constraints(mdp, discount=discount, initial=initial)
+    n_states, n_actions = mdp.n_states, mdp.n_actions
+    if n_actions**n_states > max_policies:
+        raise ValueLearnInputError(
+            f"the MDP has {n_actions}**{n_states} deterministic policies, more than "
+            f"max_policies={max_policies}; enumerate a smaller world or raise max_policies."
+        )
+    grids = np.indices((n_actions,) * n_states).reshape(n_states, -1).T
+    actions = np.ascontiguousarray(grids, dtype=np.int64)
+    dense = mdp.dense_transitions()
+    states = np.arange(n_states)
+    occupancies = np.zeros((actions.shape[0], n_states * n_actions))
+    for begin in range(0, actions.shape[0], chunk):
+        block = actions[begin : begin + chunk]
+        system = np.eye(n_states) - discount * dense[states, block]  # (k, S, S)
+        rhs = np.broadcast_to(start, (block.shape[0], n_states))[..., None]
+        visits = np.linalg.solve(np.swapaxes(system, 1, 2), rhs)[..., 0]
+        rows = np.arange(block.shape[0])[:, None]
+        occupancies[begin + rows, states * n_actions + block] = visits
+    return actions, occupancies
