@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from valuelearn import __version__
+from valuelearn._cli_action import plan_constrained
 from valuelearn._cli_bayes import fit_birl, identifiability
 from valuelearn._cli_common import (
     DiscountOption,
@@ -248,6 +249,7 @@ def evaluate(
 app.command()(identifiability)
 app.command()(elicit)
 app.command("off-switch")(off_switch)
+app.command("plan-constrained")(plan_constrained)
 
 ResultsOption = Annotated[
     Path, typer.Option("--results", help="Results directory (holds results.duckdb).")
