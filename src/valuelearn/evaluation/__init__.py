@@ -18,11 +18,13 @@ from valuelearn.evaluation._overoptimization import (
     gao_rl,
 )
 from valuelearn.evaluation._pearson import pearson_distance
+from valuelearn.evaluation._phrase_search import PhraseSearch, greedy_phrase_search
 from valuelearn.evaluation._regret import RegretResult, regret
 
 __all__ = [
     "BestOfNCurve",
     "GaoFit",
+    "PhraseSearch",
     "RegretBound",
     "RegretResult",
     "RobustPolicy",
@@ -33,6 +35,7 @@ __all__ = [
     "fit_gao",
     "gao_best_of_n",
     "gao_rl",
+    "greedy_phrase_search",
     "pearson_distance",
     "regret",
     "regret_value_at_risk",
