@@ -1,6 +1,15 @@
 """Evaluation against the truth: reward distances (EPIC), the regret of learned rewards, and
 posterior bounds on a policy's regret (alpha-VaR) with the policy that minimises them."""
 
+from valuelearn.evaluation._alignment import ALIGNMENT_VARIANTS, representational_alignment
+from valuelearn.evaluation._alignment_experiment import (
+    DEFAULT_LEVELS,
+    SWEEP_AGENTS,
+    alignment_correlations,
+    alignment_sweep,
+    synthetic_people,
+)
+from valuelearn.evaluation._alignment_plot import plot_alignment_sweep
 from valuelearn.evaluation._bounds import (
     RegretBound,
     RobustPolicy,
@@ -8,6 +17,12 @@ from valuelearn.evaluation._bounds import (
     robust_policy,
 )
 from valuelearn.evaluation._epic import canonicalize, epic_distance
+from valuelearn.evaluation._exploration import (
+    EXPLORATION_METRICS,
+    GENERALISATION_METRICS,
+    exploration_metrics,
+    generalisation_metrics,
+)
 from valuelearn.evaluation._overoptimization import (
     BestOfNCurve,
     GaoFit,
@@ -22,22 +37,34 @@ from valuelearn.evaluation._phrase_search import PhraseSearch, greedy_phrase_sea
 from valuelearn.evaluation._regret import RegretResult, regret
 
 __all__ = [
+    "ALIGNMENT_VARIANTS",
+    "DEFAULT_LEVELS",
+    "EXPLORATION_METRICS",
+    "GENERALISATION_METRICS",
+    "SWEEP_AGENTS",
     "BestOfNCurve",
     "GaoFit",
     "PhraseSearch",
     "RegretBound",
     "RegretResult",
     "RobustPolicy",
+    "alignment_correlations",
+    "alignment_sweep",
     "best_of_n_kl",
     "best_of_n_outcomes",
     "canonicalize",
     "epic_distance",
+    "exploration_metrics",
     "fit_gao",
     "gao_best_of_n",
     "gao_rl",
+    "generalisation_metrics",
     "greedy_phrase_search",
     "pearson_distance",
+    "plot_alignment_sweep",
     "regret",
     "regret_value_at_risk",
+    "representational_alignment",
     "robust_policy",
+    "synthetic_people",
 ]

@@ -3,6 +3,15 @@
 The finite-horizon time convention is written once, in :mod:`valuelearn.policy._planning`.
 """
 
+from valuelearn.policy._kernel_agents import (
+    KERNEL_AGENTS,
+    AgentSettings,
+    Draws,
+    Personalisation,
+    draw,
+    personalise,
+)
+from valuelearn.policy._kernel_agents_sklearn import personalise_sklearn
 from valuelearn.policy._occupancy import (
     Occupancy,
     expected_return,
@@ -22,10 +31,15 @@ from valuelearn.policy._rewards import expected_reward
 from valuelearn.policy._sampling import sample_trajectories
 
 __all__ = [
+    "KERNEL_AGENTS",
+    "AgentSettings",
+    "Draws",
     "Occupancy",
     "OffSwitchValues",
+    "Personalisation",
     "PlanningResult",
     "deference_incentive_stein",
+    "draw",
     "expected_return",
     "expected_reward",
     "human_allow_probability",
@@ -33,6 +47,8 @@ __all__ = [
     "off_switch_discrete",
     "off_switch_gaussian",
     "off_switch_table",
+    "personalise",
+    "personalise_sklearn",
     "policy_evaluation",
     "sample_trajectories",
     "soft_value_iteration",

@@ -1,7 +1,18 @@
-"""What is learned: tabular and linear-feature rewards, text value models, and their files."""
+"""What is learned: tabular and linear-feature rewards, text value models, kernel value functions
+and similarity kernels, and their files."""
 
 from valuelearn.representation._io import REWARD_FORMAT, load_reward, save_reward
+from valuelearn.representation._kernel_values import (
+    SVRSolution,
+    gp_posterior_update,
+    svr_fit_precomputed,
+)
 from valuelearn.representation._reward import Reward, RewardKind
+from valuelearn.representation._similarity import (
+    aligned_kernels,
+    rbf_similarity,
+    similarity_spearman,
+)
 from valuelearn.representation._text_values import TextValueModel, embed_texts
 from valuelearn.representation._text_values_io import (
     TEXT_VALUES_FORMAT,
@@ -14,10 +25,16 @@ __all__ = [
     "TEXT_VALUES_FORMAT",
     "Reward",
     "RewardKind",
+    "SVRSolution",
     "TextValueModel",
+    "aligned_kernels",
     "embed_texts",
+    "gp_posterior_update",
     "load_reward",
     "load_text_value_model",
+    "rbf_similarity",
     "save_reward",
     "save_text_value_model",
+    "similarity_spearman",
+    "svr_fit_precomputed",
 ]
