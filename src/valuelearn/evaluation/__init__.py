@@ -23,6 +23,12 @@ from valuelearn.evaluation._exploration import (
     exploration_metrics,
     generalisation_metrics,
 )
+from valuelearn.evaluation._hacking import (
+    Hackability,
+    OptimizationCurve,
+    hackability,
+    temperature_curve,
+)
 from valuelearn.evaluation._overoptimization import (
     BestOfNCurve,
     GaoFit,
@@ -44,6 +50,8 @@ __all__ = [
     "SWEEP_AGENTS",
     "BestOfNCurve",
     "GaoFit",
+    "Hackability",
+    "OptimizationCurve",
     "PhraseSearch",
     "RegretBound",
     "RegretResult",
@@ -60,6 +68,7 @@ __all__ = [
     "gao_rl",
     "generalisation_metrics",
     "greedy_phrase_search",
+    "hackability",
     "pearson_distance",
     "plot_alignment_sweep",
     "regret",
@@ -67,4 +76,5 @@ __all__ = [
     "representational_alignment",
     "robust_policy",
     "synthetic_people",
+    "temperature_curve",
 ]

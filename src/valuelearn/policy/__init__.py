@@ -3,6 +3,12 @@
 The finite-horizon time convention is written once, in :mod:`valuelearn.policy._planning`.
 """
 
+from valuelearn.policy._constraints import (
+    ConstrainedPlan,
+    allowed_actions,
+    constrained_plan,
+    plan_with_rules,
+)
 from valuelearn.policy._kernel_agents import (
     KERNEL_AGENTS,
     AgentSettings,
@@ -29,27 +35,45 @@ from valuelearn.policy._off_switch import (
 from valuelearn.policy._planning import PlanningResult, soft_value_iteration, value_iteration
 from valuelearn.policy._rewards import expected_reward
 from valuelearn.policy._sampling import sample_trajectories
+from valuelearn.policy._uncertain import (
+    RiskAversePlan,
+    conditional_value_at_risk,
+    cvar_plan,
+    habitual_policy,
+    kl_regularized_plan,
+    posterior_outcomes,
+)
 
 __all__ = [
     "KERNEL_AGENTS",
     "AgentSettings",
+    "ConstrainedPlan",
     "Draws",
     "Occupancy",
     "OffSwitchValues",
     "Personalisation",
     "PlanningResult",
+    "RiskAversePlan",
+    "allowed_actions",
+    "conditional_value_at_risk",
+    "constrained_plan",
+    "cvar_plan",
     "deference_incentive_stein",
     "draw",
     "expected_return",
     "expected_reward",
+    "habitual_policy",
     "human_allow_probability",
+    "kl_regularized_plan",
     "occupancy",
     "off_switch_discrete",
     "off_switch_gaussian",
     "off_switch_table",
     "personalise",
     "personalise_sklearn",
+    "plan_with_rules",
     "policy_evaluation",
+    "posterior_outcomes",
     "sample_trajectories",
     "soft_value_iteration",
     "value_iteration",
