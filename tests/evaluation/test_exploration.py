@@ -26,6 +26,13 @@ def test_hand_computed_runs() -> None:
     np.testing.assert_array_equal(m["iterations_to_convergence"], [3, 1, 6])
     strict = exploration_metrics(actions, values, n_personal=4, bad_threshold=60.0)
     np.testing.assert_array_equal(strict["bad_actions"], [2, 0, 1])
+    # with the agent's estimated best action, convergence is when that estimate settles
+    best = np.array([[0, 1, 1, 1, 1, 1], [2, 2, 1, 2, 2, 2], [0, 1, 1, 1, 0, 1]])
+    settled = exploration_metrics(actions, values, n_personal=4, best=best)
+    np.testing.assert_array_equal(settled["iterations_to_convergence"], [2, 4, 6])
+    np.testing.assert_array_equal(settled["bad_actions"], m["bad_actions"])
+    with pytest.raises(ValueLearnInputError, match="`best` must have the shape of `actions`"):
+        exploration_metrics(actions, values, n_personal=4, best=best[:, :2])
     with pytest.raises(ValueLearnInputError, match="`actions` must be indices from 0 to 3"):
         exploration_metrics(np.array([[4]]), values[:1], n_personal=4)
 

@@ -39,6 +39,7 @@ def test_batched_engine_replays_the_scikit_learn_loop(agent: str) -> None:
         values, kernel, agent=agent, n_steps=12, n_personal=11, settings=settings, draws=draws
     )
     np.testing.assert_array_equal(fast.actions, slow.actions)
+    np.testing.assert_array_equal(fast.best, slow.best)
     np.testing.assert_allclose(fast.rewards, slow.rewards)
     np.testing.assert_allclose(fast.predictions, slow.predictions, atol=1e-4)
     assert fast.actions.max() < 11  # held-out actions are never chosen

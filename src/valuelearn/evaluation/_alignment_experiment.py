@@ -20,6 +20,7 @@ and tie-breaking are shared by all levels and agents (common random numbers).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -107,10 +108,58 @@ def run_agents(
         columns = dict(alignment)
         if agent == "thompson":
             columns = {name: np.full(values.shape[0], np.nan) for name in alignment}
-        columns.update(exploration_metrics(run.actions, values, n_personal=n_personal))
+        columns.update(
+            exploration_metrics(run.actions, values, n_personal=n_personal, best=run.best)
+        )
         columns.update(generalisation_metrics(run.predictions, values, n_personal=n_personal))
         results[agent] = columns
     return results
+
+
+@dataclass(frozen=True, eq=False)
+class SweepProblems:
+    """The problems of a synthetic sweep, level-major: row ``k * n_seeds + s`` is level ``k``,
+    seed ``s``. ``person``, ``values`` and ``seed_draws`` are per seed (the Thompson baseline's
+    problems); the ``tiled_*`` arrays, ``kernels`` and ``draws`` are per (level, seed)."""
+
+    person: NDArray[np.float64]
+    values: NDArray[np.float64]
+    seed_draws: Draws
+    tiled_person: NDArray[np.float64]
+    tiled_values: NDArray[np.float64]
+    kernels: NDArray[np.float64]
+    draws: Draws
+
+
+def sweep_problems(
+    levels: NDArray[np.float64],
+    n_seeds: int,
+    n_actions: int,
+    n_held_out: int,
+    n_steps: int,
+    *,
+    baseline: bool = True,
+    rng: RandomLike = 0,
+) -> SweepProblems:
+    """Build the people, agent kernels and random numbers of :func:`alignment_sweep`.
+
+    Drawn in this order from ``rng``: people, per-seed draws, kernel permutations (so the same
+    ``rng`` gives the same problems to :func:`alignment_sweep` and to a benchmark).
+    """
+    generator = as_generator(rng)
+    n_levels = levels.size
+    person, values = synthetic_people(n_seeds, n_actions + n_held_out, rng=generator)
+    seed_draws = draw(n_seeds, n_steps, n_actions, thompson=baseline, rng=generator)
+    tiled_person = np.tile(person, (n_levels, 1, 1))
+    kernels, _ = aligned_kernels(tiled_person, np.repeat(levels, n_seeds), rng=generator)
+    draws = Draws(
+        np.tile(seed_draws.noise, (n_levels, 1)),
+        np.tile(seed_draws.priority, (n_levels, 1, 1)),
+        None,
+    )
+    return SweepProblems(
+        person, values, seed_draws, tiled_person, np.tile(values, (n_levels, 1)), kernels, draws
+    )
 
 
 def alignment_sweep(
@@ -176,24 +225,16 @@ def alignment_sweep(
             f"The 'levels' parameter of alignment_sweep must be values in [0, 1]; got {levels!r} "
             "instead."
         )
-    generator = as_generator(rng)
-    n = n_actions + n_held_out
-    person, values = synthetic_people(n_seeds, n, rng=generator)
-    seed_draws = draw(n_seeds, n_steps, n_actions, thompson=baseline, rng=generator)
-    n_levels = level_array.size
-    tiled_person = np.tile(person, (n_levels, 1, 1))
-    tiled_values = np.tile(values, (n_levels, 1))
-    kernels, _ = aligned_kernels(tiled_person, np.repeat(level_array, n_seeds), rng=generator)
-    draws = Draws(
-        np.tile(seed_draws.noise, (n_levels, 1)),
-        np.tile(seed_draws.priority, (n_levels, 1, 1)),
-        None,
+    problems = sweep_problems(
+        level_array, n_seeds, n_actions, n_held_out, n_steps, baseline=baseline, rng=rng
     )
+    person, values, seed_draws = problems.person, problems.values, problems.seed_draws
+    n_levels = level_array.size
     runs = run_agents(
-        tiled_values,
-        tiled_person,
-        kernels,
-        draws,
+        problems.tiled_values,
+        problems.tiled_person,
+        problems.kernels,
+        problems.draws,
         agents=agents,
         n_personal=n_actions,
         n_steps=n_steps,

@@ -25,7 +25,8 @@ _LABELS = {
     "generalisation_spearman": "generalisation rank corr.",
     "generalisation_reward": "value of best predicted unseen",
 }
-_NAMES = {"svr": "SVR", "krr": "kernel ridge", "gp": "GP (greedy)", "gp-ucb": "GP-UCB"}
+_NAMES = {"svr": "SVR", "krr": "kernel ridge", "gp": "GP", "gp-ucb": "GP-UCB"}
+_COLOURS = {"svr": "tab:blue", "krr": "tab:orange", "gp": "tab:green", "gp-ucb": "tab:purple"}
 
 
 def _mean_se(values: np.ndarray) -> tuple[float, float]:
@@ -88,7 +89,14 @@ def plot_alignment_sweep(
                 at = mask & (levels == level)
                 points.append((float(np.nanmean(alignment[at])), *_mean_se(values[at])))
             x, y, se = (np.array(column) for column in zip(*points, strict=True))
-            (line,) = axis.plot(x, y, marker="o", markersize=3, label=_NAMES.get(agent, agent))
+            (line,) = axis.plot(
+                x,
+                y,
+                marker="o",
+                markersize=3,
+                color=_COLOURS.get(agent),
+                label=_NAMES.get(agent, agent),
+            )
             axis.fill_between(x, y - se, y + se, color=line.get_color(), alpha=0.2)
         axis.set_xlabel(f"representational alignment ({variant})")
         axis.set_ylabel(_LABELS.get(metric, metric))

@@ -8,9 +8,13 @@ person's value scores ``v`` (0-100), :func:`exploration_metrics` returns:
 - ``unique_actions``: the number of distinct actions among ``a_1 .. a_T``;
 - ``non_optimal_actions``: ``#{t : v[a_t] < max_j v[j]}``, the max over personalisation actions;
 - ``bad_actions``: ``#{t : v[a_t] < bad_threshold}`` (``bad_threshold = 50``: "immoral" actions);
-- ``iterations_to_convergence``: the step (1-based) at which the final unbroken run of one
-  action starts, i.e. ``min{t : a_t = a_{t+1} = ... = a_T}``; ``T`` if the agent switched at the
-  last step. An agent that settles on one action after 12 steps scores 13.
+- ``iterations_to_convergence``: the step (1-based) from which the agent's *estimated best
+  action* ``b_t`` (the argmax of its value estimates over the personalisation actions after the
+  update of step ``t``; :attr:`~valuelearn.policy.Personalisation.best`) no longer changes:
+  ``min{t : b_t = b_{t+1} = ... = b_T}``, ``T`` if it changed at the last step. Without
+  estimates (``best=None``) the chosen actions stand in for ``b``. The estimate, not the choice,
+  is used because the agents choose stochastically (softmax, Thompson) and keep sampling other
+  actions after their belief has settled.
 
 :func:`generalisation_metrics` scores the final value estimates ``f`` on the held-out actions
 ``G`` (never chosen):
@@ -47,6 +51,7 @@ def exploration_metrics(
     *,
     bad_threshold: float = 50.0,
     n_personal: int | None = None,
+    best: NDArray[np.intp] | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     """The personalisation-phase metrics of a batch of runs (module docstring).
 
@@ -58,6 +63,8 @@ def exploration_metrics(
     n_personal : int, optional
         Actions ``0 .. n_personal - 1`` could be chosen (default: all ``n``); the optimum is
         taken over them.
+    best : int array, shape (B, T), optional
+        The estimated best action after each step (for ``iterations_to_convergence``).
 
     Returns
     -------
@@ -82,15 +89,20 @@ def exploration_metrics(
         raise ValueLearnInputError(f"`actions` must be indices from 0 to {n_personal - 1}.")
     n_steps = actions.shape[1]
     chosen = np.take_along_axis(values, actions, axis=1)
-    best = values[:, :n_personal].max(axis=1, keepdims=True)
-    switches = actions[:, 1:] != actions[:, :-1]
+    optimum = values[:, :n_personal].max(axis=1, keepdims=True)
+    settled = actions if best is None else np.asarray(best)
+    if settled.shape != actions.shape:
+        raise ValueLearnInputError(
+            f"`best` must have the shape of `actions` {actions.shape}; got {settled.shape}."
+        )
+    switches = settled[:, 1:] != settled[:, :-1]
     # last step t (1-based, t >= 2) with a_t != a_{t-1}; 1 if the agent never switched
     last_switch = np.where(switches.any(axis=1), n_steps - np.argmax(switches[:, ::-1], axis=1), 1)
     sorted_actions = np.sort(actions, axis=1)
     unique = 1 + np.sum(sorted_actions[:, 1:] != sorted_actions[:, :-1], axis=1)
     return {
         "mean_reward": chosen.mean(axis=1),
-        "non_optimal_actions": np.sum(chosen < best, axis=1).astype(np.float64),
+        "non_optimal_actions": np.sum(chosen < optimum, axis=1).astype(np.float64),
         "bad_actions": np.sum(chosen < bad_threshold, axis=1).astype(np.float64),
         "iterations_to_convergence": last_switch.astype(np.float64),
         "unique_actions": unique.astype(np.float64),

@@ -84,11 +84,15 @@ class Personalisation:
         The noisy rewards received.
     predictions : array, shape (B, n)
         The agent's final value estimates for every action (the held-out ones included).
+    best : int array, shape (B, n_steps)
+        After each step's update, the personalisation action with the highest estimate (the
+        posterior or fitted mean; first index on ties): what the agent believes is best.
     """
 
     actions: NDArray[np.intp]
     rewards: NDArray[np.float64]
     predictions: NDArray[np.float64]
+    best: NDArray[np.intp]
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,16 +227,20 @@ def _loop(
     reward_noise: float,
     choose: Callable[[int], NDArray[np.intp]],
     learn: Callable[[NDArray[np.intp], NDArray[np.float64]], None],
-) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    estimate: Callable[[], NDArray[np.float64]],
+    n_personal: int,
+) -> Personalisation:
     rows = np.arange(values.shape[0])
     actions = np.zeros((values.shape[0], n_steps), dtype=np.intp)
+    best = np.zeros((values.shape[0], n_steps), dtype=np.intp)
     rewards = np.zeros((values.shape[0], n_steps))
     for step in range(n_steps):
         chosen = choose(step)
         reward = values[rows, chosen] + reward_noise * draws.noise[:, step]
         learn(chosen, reward)
         actions[:, step], rewards[:, step] = chosen, reward
-    return actions, rewards
+        best[:, step] = np.argmax(estimate()[:, :n_personal], axis=1)
+    return Personalisation(actions, rewards, np.array(estimate()), best)
 
 
 def greedy(
@@ -278,8 +286,9 @@ def _gaussian(
     def learn(chosen: NDArray[np.intp], reward: NDArray[np.float64]) -> None:
         gp_posterior_update(mean, covariance, chosen, reward, noise_variance=noise_variance)
 
-    actions, rewards = _loop(values, n_steps, draws, settings.reward_noise, choose, learn)
-    return Personalisation(actions, rewards, mean)
+    return _loop(
+        values, n_steps, draws, settings.reward_noise, choose, learn, lambda: mean, n_personal
+    )
 
 
 def _svr(
@@ -320,8 +329,16 @@ def _svr(
             + settings.prior_mean
         )
 
-    actions, rewards = _loop(values, n_steps, draws, settings.reward_noise, choose, learn)
-    return Personalisation(actions, rewards, predictions)
+    return _loop(
+        values,
+        n_steps,
+        draws,
+        settings.reward_noise,
+        choose,
+        learn,
+        lambda: predictions,
+        n_personal,
+    )
 
 
 def thompson_posterior(
@@ -359,5 +376,7 @@ def _thompson(
         counts[rows, chosen] += 1
         sums[rows, chosen] += reward
 
-    actions, rewards = _loop(values, n_steps, draws, settings.reward_noise, choose, learn)
-    return Personalisation(actions, rewards, thompson_posterior(counts, sums, settings)[0])
+    def estimate() -> NDArray[np.float64]:
+        return thompson_posterior(counts, sums, settings)[0]
+
+    return _loop(values, n_steps, draws, settings.reward_noise, choose, learn, estimate, n_personal)

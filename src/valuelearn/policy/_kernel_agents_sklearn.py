@@ -137,6 +137,7 @@ def personalise_sklearn(
         raise ValueLearnInputError(f"The {agent!r} agent needs a kernel; got None.")
     n_problems, n = values.shape
     actions = np.zeros((n_problems, n_steps), dtype=np.intp)
+    best = np.zeros((n_problems, n_steps), dtype=np.intp)
     rewards = np.zeros((n_problems, n_steps))
     predictions = np.full((n_problems, n), settings.prior_mean)
     for b in range(n_problems):
@@ -169,7 +170,8 @@ def personalise_sklearn(
                     list(rewards[b, : step + 1]),
                     settings,
                 )
-        if agent == "thompson":
-            mean = thompson_posterior(counts, sums, settings)[0]
+            if agent == "thompson":
+                mean = thompson_posterior(counts, sums, settings)[0]
+            best[b, step] = int(np.argmax(mean[:n_personal]))
         predictions[b] = mean
-    return Personalisation(actions, rewards, predictions)
+    return Personalisation(actions, rewards, predictions, best)
