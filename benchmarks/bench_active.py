@@ -5,11 +5,13 @@ state s?" on a ``size x size`` gridworld; :func:`valuelearn.inference.active_lea
 Bayesian IRL (PolicyWalk, uniform prior on [-1, 1]) after every answer and asks either where the
 posterior's predicted behaviour disagrees most (``entropy``) or at a uniformly random state
 (``random``). Both strategies see the same worlds, true rewards and seeds. ``make bench-active``
-runs the three settings of the README (about 15 minutes each on 2 cores)::
+runs the four settings of the README (about 15 minutes each on 2 cores, the forks about 2)::
 
     .venv/bin/python benchmarks/bench_active.py --reward tabular                  # i.i.d. per state
     .venv/bin/python benchmarks/bench_active.py --reward tabular --absorbing 0.25 # 25% absorbing
     .venv/bin/python benchmarks/bench_active.py --reward linear                   # 3 features
+    .venv/bin/python benchmarks/bench_active.py --reward linear --world forks --n-features 2 \
+        --questions 16 --seeds 16        # 8 forks among 24 idle states: few states informative
 
 Prints the mean EPIC curve of both strategies (with the standard error of their paired
 difference), the questions each needs for its mean curve to reach ``--threshold`` (default: the
@@ -38,7 +40,7 @@ from typing import Any, Literal  # noqa: E402
 import numpy as np  # noqa: E402
 
 import valuelearn  # noqa: E402
-from valuelearn.data import MDP, feature_gridworld, gridworld  # noqa: E402
+from valuelearn.data import MDP, feature_gridworld, fork_world, gridworld  # noqa: E402
 from valuelearn.evaluation import epic_distance  # noqa: E402
 from valuelearn.humans import BoltzmannRational  # noqa: E402
 from valuelearn.inference import BayesianIRL, active_learning_curve  # noqa: E402
@@ -49,7 +51,13 @@ DISCOUNT = 0.9
 
 
 def make_world(settings: dict[str, Any], seed: int) -> MDP:
-    """The gridworld of one seed: open with Gaussian features, or with absorbing cells."""
+    """The world of one seed: an open gridworld with Gaussian features, one with absorbing
+    cells, or forks between absorbing outcomes among idle states."""
+    if settings["world"] == "forks":
+        return fork_world(
+            settings["forks"], settings["idle"], n_features=settings["n_features"],
+            discount=DISCOUNT, rng=seed,
+        )  # fmt: skip
     size = settings["size"]
     if settings["absorbing"] > 0:  # a random share of cells where every action stays put
         cells = np.random.default_rng(seed).random((size, size)) < settings["absorbing"]
@@ -84,8 +92,9 @@ def run_one(
 
 
 def label(settings: dict[str, Any]) -> str:
-    """``tabular``, ``linear`` or ``tabular_absorbing``: names the output files."""
-    return str(settings["reward"]) + ("_absorbing" if settings["absorbing"] else "")
+    """``tabular``, ``linear``, ``tabular_absorbing`` or ``linear_forks``: names the outputs."""
+    world = "_forks" if settings["world"] == "forks" else ""
+    return str(settings["reward"]) + ("_absorbing" if settings["absorbing"] else "") + world
 
 
 def questions_to_reach(curve: np.ndarray, threshold: float) -> int | None:
@@ -121,6 +130,9 @@ def describe(counts: list[int], budget: int) -> str:
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--reward", choices=("tabular", "linear"), default="tabular")
+    parser.add_argument("--world", choices=("grid", "forks"), default="grid")
+    parser.add_argument("--forks", type=int, default=8, help="forks (--world forks)")
+    parser.add_argument("--idle", type=int, default=24, help="idle states (--world forks)")
     parser.add_argument("--size", type=int, default=8)
     parser.add_argument("--n-features", type=int, default=3)
     parser.add_argument("--beta", type=float, default=10.0)
@@ -212,9 +224,12 @@ def write(curves: np.ndarray, settings: dict[str, Any], summary: dict[str, Any],
     axes.axhline(summary["threshold"], color="grey", linestyle=":", linewidth=1)
     axes.set_xlabel("questions asked")
     axes.set_ylabel(f"EPIC to the true reward (mean of {curves.shape[1]} seeds)")
-    axes.set_title(
-        f"{settings['size']}x{settings['size']} grid, {label(settings).replace('_', ', ')}"
+    world = (
+        f"{settings['forks']} forks, {settings['idle']} idle states"
+        if settings["world"] == "forks"
+        else f"{settings['size']}x{settings['size']} grid"
     )
+    axes.set_title(f"{world}, {label(settings).replace('_', ', ')}")
     axes.legend()
     figure.tight_layout()
     figure.savefig(stem.with_suffix(".png"), dpi=120)
@@ -227,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     tabular = args.reward == "tabular"
     if args.absorbing and not tabular:
         raise SystemExit("--absorbing needs --reward tabular (absorbing grids have no features)")
+    if args.world == "forks" and (tabular or args.absorbing):
+        raise SystemExit("--world forks needs --reward linear (the forks' features are zero)")
     settings = {key: value for key, value in vars(args).items() if key not in ("jobs", "out")}
     settings["discount"] = DISCOUNT
     if args.thin is None:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from valuelearn.data import MDP, feature_gridworld
+from valuelearn.data import fork_world as forks_among_idle_states
 from valuelearn.evaluation import epic_distance
 from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.humans import BoltzmannRational
@@ -194,24 +195,6 @@ def test_loop_errors(grid, kwargs: dict, match: str) -> None:
 
 
 # ---------------------------------------------------------------------- entropy beats random
-def fork_world_with_idle_states(n_forks: int, n_idle: int, seed: int) -> MDP:
-    """Fork states choosing between two absorbing outcomes, and absorbing idle states.
-
-    States ``0 .. n_forks - 1`` are forks (action 0 or 1 leads to one of its two outcomes); every
-    other state loops on any action, so asking about it tells nothing (every posterior draw
-    predicts 1/2, 1/2 there). The reward is linear in two Gaussian features (zero at the forks).
-    """
-    n_states = 3 * n_forks + n_idle
-    T = np.zeros((n_states, 2, n_states))
-    for fork in range(n_forks):
-        T[fork, 0, n_forks + 2 * fork] = T[fork, 1, n_forks + 2 * fork + 1] = 1.0
-    for s in range(n_forks, n_states):
-        T[s, :, s] = 1.0
-    features = np.random.default_rng(seed).standard_normal((n_states, 2))
-    features[:n_forks] = 0.0
-    return MDP.from_dense(T, discount=GAMMA, features=features)
-
-
 def test_entropy_questions_beat_random_ones() -> None:
     # Two thirds of the states are uninformative: entropy questions go to the forks only, random
     # ones mostly elsewhere, so after eight answers the entropy learner is closer to the truth.
@@ -219,7 +202,7 @@ def test_entropy_questions_beat_random_ones() -> None:
     for strategy in ("entropy", "random"):
         distances, asked = [], []
         for seed in range(4):
-            mdp = fork_world_with_idle_states(4, 8, seed)
+            mdp = forks_among_idle_states(4, 8, discount=GAMMA, rng=seed)
             reward = mdp.features @ np.random.default_rng(100 + seed).uniform(-1, 1, 2)
             curve = active_learning_curve(
                 mdp, BoltzmannRational(beta=5.0), reward=reward, n_questions=8,

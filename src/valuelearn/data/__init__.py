@@ -1,7 +1,7 @@
 """Observations and worlds: MDPs, demonstrations, builders, adapters and file formats."""
 
 from valuelearn.data._adapters import from_dense_arrays, from_gymnasium, from_seals
-from valuelearn.data._diagnostics import reasonable_mdp, risky_path
+from valuelearn.data._diagnostics import fork_world, reasonable_mdp, risky_path
 from valuelearn.data._grid_layout import grid_coordinates, grid_layout
 from valuelearn.data._gridworld import GRID_ACTIONS, feature_gridworld, gridworld
 from valuelearn.data._io import (
@@ -53,6 +53,7 @@ __all__ = [
     "char_ngram_features",
     "check_discount",
     "feature_gridworld",
+    "fork_world",
     "from_dense_arrays",
     "from_gymnasium",
     "from_seals",

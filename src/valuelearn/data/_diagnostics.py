@@ -1,6 +1,7 @@
 """Small diagnostic worlds with known answers, used by tests and the benchmark.
 
-Each function returns the MDP and its true state reward.
+``risky_path`` and ``reasonable_mdp`` return the MDP and its true state reward; ``fork_world``
+returns the MDP (the reward is the user's to choose).
 """
 
 from __future__ import annotations
@@ -8,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from valuelearn._random import RandomLike, as_generator
 from valuelearn.data._mdp import MDP
+from valuelearn.exceptions import ValueLearnInputError
 
 
 def risky_path() -> tuple[MDP, NDArray[np.float64]]:
@@ -89,3 +92,55 @@ def reasonable_mdp() -> tuple[MDP, NDArray[np.float64]]:
         discount=1.0,
     )
     return mdp, np.array([1.0, 2.0, 2.0, -20.0, 3.0])
+
+
+def fork_world(
+    n_forks: int, n_idle: int, *, n_features: int = 2, discount: float = 0.9, rng: RandomLike = None
+) -> MDP:
+    """Forks between two absorbing outcomes among idle states: few states are worth asking about.
+
+    States ``0 .. n_forks - 1`` are forks: action 0 leads to outcome ``n_forks + 2 k`` and
+    action 1 to ``n_forks + 2 k + 1``, both absorbing. The ``n_idle`` states after the outcomes
+    are absorbing too, so a person's action there says nothing about their values (every reward
+    predicts the uniform choice). Features are standard normal per state (zero at the forks, so a
+    linear reward is decided at the outcomes); the initial distribution is uniform over the forks.
+    The world where choosing *which* state to ask about matters most (Lopes et al. 2009).
+
+    Parameters
+    ----------
+    n_forks : int
+        At least 1.
+    n_idle : int
+        At least 0.
+    n_features : int
+    discount : float
+    rng : int, Generator or None
+        Draws the features.
+
+    Examples
+    --------
+    >>> mdp = fork_world(2, 3, rng=0)
+    >>> mdp.n_states, mdp.n_actions, mdp.features.shape
+    (9, 2, (9, 2))
+    >>> mdp.transitions[[0, 1]].nonzero()[1].tolist()  # fork 0, actions 0 and 1
+    [2, 3]
+    """
+    for name, value, least in (("n_forks", n_forks, 1), ("n_idle", n_idle, 0),
+                               ("n_features", n_features, 1)):  # fmt: skip
+        if not isinstance(value, int | np.integer) or value < least:
+            raise ValueLearnInputError(
+                f"The '{name}' parameter of fork_world must be an integer >= {least}; got "
+                f"{value!r} instead."
+            )
+    n_states = 3 * n_forks + n_idle
+    transitions = np.zeros((n_states, 2, n_states))
+    for fork in range(n_forks):
+        transitions[fork, 0, n_forks + 2 * fork] = 1.0
+        transitions[fork, 1, n_forks + 2 * fork + 1] = 1.0
+    for state in range(n_forks, n_states):
+        transitions[state, :, state] = 1.0
+    features = as_generator(rng).standard_normal((n_states, n_features))
+    features[:n_forks] = 0.0
+    initial = np.zeros(n_states)
+    initial[:n_forks] = 1.0 / n_forks
+    return MDP.from_dense(transitions, initial=initial, discount=discount, features=features)
