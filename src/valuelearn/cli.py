@@ -39,6 +39,7 @@ from valuelearn._cli_common import (
 from valuelearn._cli_elicit import elicit
 from valuelearn._cli_games import off_switch
 from valuelearn._cli_preferences import fit_preferences
+from valuelearn._cli_text import fit_text_values, predict
 from valuelearn._files import atomic_write
 from valuelearn.bench import _console as bench_console
 from valuelearn.bench._registry import scenarios
@@ -159,6 +160,7 @@ def fit_mce_irl(
 
 fit_app.command("birl")(fit_birl)
 fit_app.command("preferences")(fit_preferences)
+fit_app.command("text-values")(fit_text_values)
 
 
 @app.command()
@@ -250,6 +252,7 @@ app.command()(identifiability)
 app.command()(elicit)
 app.command("off-switch")(off_switch)
 app.command("plan-constrained")(plan_constrained)
+app.command()(predict)
 
 ResultsOption = Annotated[
     Path, typer.Option("--results", help="Results directory (holds results.duckdb).")
