@@ -41,13 +41,16 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
 
+from valuelearn.bench._action_figures import occupancy_panels, shown_run
 from valuelearn.bench._registry import Scenario, register
 from valuelearn.bench._scenario_tools import cell_index
+from valuelearn.bench._store import RunRecord
 from valuelearn.data import MDP, Demonstrations, gridworld
 from valuelearn.evaluation import robust_policy
 from valuelearn.exceptions import ValueLearnInputError
@@ -126,6 +129,26 @@ def run_uncertain(learner: str, n: int, seed: int) -> dict[str, float]:
     """
     _check(learner, UNCERTAIN_LEARNERS, "uncertain-novel")
     mdp, truth = uncertain_world()
+    world, policy = uncertain_policy(learner, n, seed)
+    posterior, _ = _uncertain_posterior(n, seed)
+    held_out = world.initial
+    lava = np.asarray(mdp.features)[:, 1] > 0
+    scores = posterior_outcomes(
+        world, policy, posterior, true_reward=truth, bad_states=lava, discount=DISCOUNT,
+        alpha=ALPHA,
+    )  # fmt: skip
+    best = float(value_iteration(world, truth, horizon=None, discount=DISCOUNT).values @ held_out)
+    uniform = np.full((mdp.n_states, mdp.n_actions), 1.0 / mdp.n_actions)
+    floor = posterior_outcomes(
+        world, uniform, truth[None], true_reward=truth, bad_states=lava, discount=DISCOUNT
+    )["true_return"]
+    scores["normalized_regret"] = max((best - scores["true_return"]) / (best - floor), 0.0)
+    return scores
+
+
+def uncertain_policy(learner: str, n: int, seed: int) -> tuple[MDP, NDArray[np.float64]]:
+    """The world started at ``T``, and ``learner``'s policy there."""
+    mdp, _ = uncertain_world()
     posterior, demos = _uncertain_posterior(n, seed)
     held_out = np.zeros(mdp.n_states)
     held_out[cell_index(mdp, "T")] = 1.0
@@ -143,18 +166,7 @@ def run_uncertain(learner: str, n: int, seed: int) -> dict[str, float]:
         ).policy
     else:
         policy = robust_policy(world, posterior, discount=DISCOUNT, alpha=ALPHA).policy
-    lava = np.asarray(mdp.features)[:, 1] > 0
-    scores = posterior_outcomes(
-        world, policy, posterior, true_reward=truth, bad_states=lava, discount=DISCOUNT,
-        alpha=ALPHA,
-    )  # fmt: skip
-    best = float(value_iteration(world, truth, horizon=None, discount=DISCOUNT).values @ held_out)
-    uniform = np.full((mdp.n_states, mdp.n_actions), 1.0 / mdp.n_actions)
-    floor = posterior_outcomes(
-        world, uniform, truth[None], true_reward=truth, bad_states=lava, discount=DISCOUNT
-    )["true_return"]
-    scores["normalized_regret"] = max((best - scores["true_return"]) / (best - floor), 0.0)
-    return scores
+    return world, np.asarray(policy)
 
 
 # ---------------------------------------------------------------------- rules-novel
@@ -217,17 +229,7 @@ def run_rules(learner: str, n: int, seed: int) -> dict[str, float]:
     features = np.asarray(novel.features)
     truth = features @ np.asarray(RULE_WEIGHTS)
     lava, flowers = features[:, 2] > 0, features[:, 1] > 0
-    if learner == "rules":
-        values = features @ np.array([RULE_WEIGHTS[0], 0.0, 0.0])  # the task: reach the goal
-    else:
-        values = features @ np.asarray(_learned_weights(n, seed))
-    if learner == "values":
-        policy = value_iteration(novel, values, horizon=None, discount=DISCOUNT).policy
-    else:
-        allowed = allowed_actions(novel, forbidden_states=lava)
-        policy = plan_with_rules(
-            novel, values, allowed=allowed, horizon=None, discount=DISCOUNT
-        ).policy
+    policy = rules_policy(learner, n, seed)
     scores = posterior_outcomes(
         novel, policy, truth[None], true_reward=truth, bad_states=lava, discount=DISCOUNT
     )
@@ -245,6 +247,42 @@ def run_rules(learner: str, n: int, seed: int) -> dict[str, float]:
         "flower_visits": trampled,
         "true_return": scores["true_return"],
     }
+
+
+def rules_policy(learner: str, n: int, seed: int) -> NDArray[np.float64]:
+    """``learner``'s policy in the novel map."""
+    _, novel = rules_worlds()
+    features = np.asarray(novel.features)
+    if learner == "rules":
+        values = features @ np.array([RULE_WEIGHTS[0], 0.0, 0.0])  # the task: reach the goal
+    else:
+        values = features @ np.asarray(_learned_weights(n, seed))
+    if learner == "values":
+        return np.asarray(value_iteration(novel, values, horizon=None, discount=DISCOUNT).policy)
+    allowed = allowed_actions(novel, forbidden_states=features[:, 2] > 0)
+    plan = plan_with_rules(novel, values, allowed=allowed, horizon=None, discount=DISCOUNT)
+    return np.asarray(plan.policy)
+
+
+def uncertain_figures(records: Sequence[RunRecord]) -> str:
+    """Where each learner's policy goes from ``T``, for one posterior."""
+    shown = shown_run(records, "true_return")
+    if shown is None:
+        return ""
+    world = uncertain_policy("mean", *shown)[0]
+    policies = {name: uncertain_policy(name, *shown)[1] for name in UNCERTAIN_LEARNERS}
+    title = f"discounted time per cell from T, {shown[0]} demonstrations, seed {shown[1]}"
+    return occupancy_panels(world, policies, discount=DISCOUNT, title=title)
+
+
+def rules_figures(records: Sequence[RunRecord]) -> str:
+    """Where each learner's policy goes in the novel map."""
+    shown = shown_run(records, "true_return")
+    if shown is None:
+        return ""
+    policies = {name: rules_policy(name, *shown) for name in RULE_LEARNERS}
+    title = f"discounted time per cell, {shown[0]} demonstrations, seed {shown[1]}"
+    return occupancy_panels(rules_worlds()[1], policies, discount=DISCOUNT, title=title)
 
 
 def _check(learner: str, known: tuple[str, ...], scenario: str) -> None:
@@ -283,6 +321,7 @@ UNCERTAIN_NOVEL: Final = register(
         },
         metrics=("true_return", "worst_return", "bad_visits"),
         x_label="demonstrations",
+        figures=uncertain_figures,
     )
 )
 
@@ -313,5 +352,6 @@ RULES_NOVEL: Final = register(
         },
         metrics=("normalized_regret", "lava_visits", "flower_visits"),
         x_label="demonstrations",
+        figures=rules_figures,
     )
 )
