@@ -12,6 +12,7 @@ from valuelearn.policy._off_switch import (
     human_allow_probability,
     off_switch_discrete,
     off_switch_gaussian,
+    off_switch_gaussian_batch,
     off_switch_table,
 )
 
@@ -82,6 +83,19 @@ def test_certain_robot_gains_nothing_from_deferring_to_a_rational_human() -> Non
     assert off_switch_gaussian(2.0, 0.0, rationality=1.0).incentive == pytest.approx(
         2.0 * special.expit(2.0) - 2.0
     )
+
+
+def test_batch_matches_the_single_calculator() -> None:
+    means = np.array([-2.0, 0.0, 0.8])
+    for rationality in (None, 0.5, 40.0):
+        for sd in (0.1, 1.5):
+            defer, allow = off_switch_gaussian_batch(means, sd, rationality=rationality)
+            for i, mean in enumerate(means):
+                single = off_switch_gaussian(float(mean), sd, rationality=rationality)
+                assert defer[i] == pytest.approx(single.defer, abs=1e-9)
+                assert allow[i] == pytest.approx(single.p_allow, abs=1e-9)
+    with pytest.raises(ValueLearnInputError, match="'sd' parameter of off_switch_gaussian_batch"):
+        off_switch_gaussian_batch([0.0], 0.0)
 
 
 def test_discrete_belief() -> None:
