@@ -181,6 +181,8 @@ def test_habitual_policy_and_errors() -> None:
         kl_regularized_plan(mdp, [0.0, 1.0], stay, strength=0.0, horizon=1, discount=1.0)
     with pytest.raises(ValueLearnInputError, match="'default_policy' parameter"):
         kl_regularized_plan(mdp, [0.0, 1.0], stay * 0.5, strength=1.0, horizon=1, discount=1.0)
+    with pytest.raises(ValueLearnInputError, match="infinite horizon"):
+        kl_regularized_plan(mdp, [0.0, 1.0], stay, strength=1.0, horizon=None, discount=1.0)
     with pytest.raises(ValueLearnInputError, match="'alpha' parameter"):
         cvar_plan(mdp, [[0.0, 1.0]], discount=0.5, alpha=1.5)
     with pytest.raises(ValueLearnInputError, match="'mean_weight' parameter"):

@@ -32,7 +32,12 @@ from valuelearn.data import MDP, Demonstrations, check_discount
 from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.policy._occupancy import occupancy
 from valuelearn.policy._occupancy_lp import flat_rewards, flow_constraints, policy_from_occupancy
-from valuelearn.policy._planning import PlanningResult, soft_value_iteration, value_iteration
+from valuelearn.policy._planning import (
+    PlanningResult,
+    check_horizon,
+    soft_value_iteration,
+    value_iteration,
+)
 from valuelearn.policy._rewards import expected_reward
 
 if TYPE_CHECKING:  # inference imports policy; import it lazily to keep the package acyclic
@@ -290,7 +295,9 @@ def kl_regularized_plan(
     r = expected_reward(mdp, reward)
     positive = prior > 0
     log_prior = np.log(np.where(positive, prior, 1.0))
-    steps = horizon if horizon is not None else 1.0 / (1.0 - check_discount(discount))
+    gamma = check_discount(discount)
+    horizon = check_horizon(horizon, gamma)
+    steps = horizon if horizon is not None else 1.0 / (1.0 - gamma)
     span = (float(np.max(np.abs(r))) + strength * float(np.max(-log_prior))) * float(steps)
     never = 4.0 * span + 800.0 * strength + 1.0  # far below any return and exp(-800) == 0
     shifted = r + strength * log_prior - np.where(positive, 0.0, never)
