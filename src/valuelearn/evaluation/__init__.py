@@ -1,5 +1,6 @@
 """Evaluation against the truth: reward distances (EPIC), the regret of learned rewards, and
-posterior bounds on a policy's regret (alpha-VaR) with the policy that minimises them."""
+posterior bounds on a policy's regret (alpha-VaR) with the policy that minimises them, and the
+pixel debate (a sparse judge alone and with debaters)."""
 
 from valuelearn.evaluation._alignment import ALIGNMENT_VARIANTS, representational_alignment
 from valuelearn.evaluation._alignment_experiment import (
@@ -15,6 +16,14 @@ from valuelearn.evaluation._bounds import (
     RobustPolicy,
     regret_value_at_risk,
     robust_policy,
+)
+from valuelearn.evaluation._debate import DebateAccuracy, DebateResult, debate, debate_accuracy
+from valuelearn.evaluation._debate_judge import (
+    SparseJudge,
+    digits,
+    judge_accuracy,
+    random_reveals,
+    trained_judge,
 )
 from valuelearn.evaluation._epic import canonicalize, epic_distance
 from valuelearn.evaluation._exploration import (
@@ -49,6 +58,8 @@ __all__ = [
     "GENERALISATION_METRICS",
     "SWEEP_AGENTS",
     "BestOfNCurve",
+    "DebateAccuracy",
+    "DebateResult",
     "GaoFit",
     "Hackability",
     "OptimizationCurve",
@@ -56,11 +67,15 @@ __all__ = [
     "RegretBound",
     "RegretResult",
     "RobustPolicy",
+    "SparseJudge",
     "alignment_correlations",
     "alignment_sweep",
     "best_of_n_kl",
     "best_of_n_outcomes",
     "canonicalize",
+    "debate",
+    "debate_accuracy",
+    "digits",
     "epic_distance",
     "exploration_metrics",
     "fit_gao",
@@ -69,12 +84,15 @@ __all__ = [
     "generalisation_metrics",
     "greedy_phrase_search",
     "hackability",
+    "judge_accuracy",
     "pearson_distance",
     "plot_alignment_sweep",
+    "random_reveals",
     "regret",
     "regret_value_at_risk",
     "representational_alignment",
     "robust_policy",
     "synthetic_people",
     "temperature_curve",
+    "trained_judge",
 ]

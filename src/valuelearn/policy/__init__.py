@@ -1,8 +1,22 @@
-"""Planning and acting: value iteration, soft value iteration, occupancy, rollouts, off switch.
+"""Planning and acting: value iteration, occupancy, rollouts, off switch, assistance games.
 
 The finite-horizon time convention is written once, in :mod:`valuelearn.policy._planning`.
 """
 
+from valuelearn.policy._assistance import (
+    POMDP,
+    AssistanceGame,
+    assistance_pomdp,
+    boltzmann_human,
+    full_information_q,
+)
+from valuelearn.policy._assistance_solver import (
+    AssistanceSolution,
+    POMDPSolution,
+    solve_assistance,
+    solve_cirl,
+    solve_pomdp,
+)
 from valuelearn.policy._constraints import (
     ConstrainedPlan,
     allowed_actions,
@@ -30,6 +44,7 @@ from valuelearn.policy._off_switch import (
     human_allow_probability,
     off_switch_discrete,
     off_switch_gaussian,
+    off_switch_gaussian_batch,
     off_switch_table,
 )
 from valuelearn.policy._planning import PlanningResult, soft_value_iteration, value_iteration
@@ -46,15 +61,21 @@ from valuelearn.policy._uncertain import (
 
 __all__ = [
     "KERNEL_AGENTS",
+    "POMDP",
     "AgentSettings",
+    "AssistanceGame",
+    "AssistanceSolution",
     "ConstrainedPlan",
     "Draws",
     "Occupancy",
     "OffSwitchValues",
+    "POMDPSolution",
     "Personalisation",
     "PlanningResult",
     "RiskAversePlan",
     "allowed_actions",
+    "assistance_pomdp",
+    "boltzmann_human",
     "conditional_value_at_risk",
     "constrained_plan",
     "cvar_plan",
@@ -62,12 +83,14 @@ __all__ = [
     "draw",
     "expected_return",
     "expected_reward",
+    "full_information_q",
     "habitual_policy",
     "human_allow_probability",
     "kl_regularized_plan",
     "occupancy",
     "off_switch_discrete",
     "off_switch_gaussian",
+    "off_switch_gaussian_batch",
     "off_switch_table",
     "personalise",
     "personalise_sklearn",
@@ -76,5 +99,8 @@ __all__ = [
     "posterior_outcomes",
     "sample_trajectories",
     "soft_value_iteration",
+    "solve_assistance",
+    "solve_cirl",
+    "solve_pomdp",
     "value_iteration",
 ]
