@@ -247,9 +247,9 @@ def trained_judge(
     Examples
     --------
     >>> import tempfile
-    >>> folder = tempfile.mkdtemp()
-    >>> small = trained_judge(4, hidden=4, n_masks=1, max_iter=1, cache_dir=folder)  # trains
-    >>> again = trained_judge(4, hidden=4, n_masks=1, max_iter=1, cache_dir=folder)  # loads
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     small = trained_judge(4, hidden=4, n_masks=1, max_iter=1, cache_dir=folder)  # trains
+    ...     again = trained_judge(4, hidden=4, n_masks=1, max_iter=1, cache_dir=folder)  # loads
     >>> [w.shape for w in again.weights_], bool((again.weights_[0] == small.weights_[0]).all())
     ([(128, 4), (4,), (4, 10), (10,)], True)
     """

@@ -46,7 +46,7 @@ def _distribution(array: NDArray[np.float64], name: str, owner: str) -> None:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AssistanceGame:
     """A two-player assistance game (CIRL game) with a finite parameter set and horizon.
 
@@ -278,7 +278,7 @@ def boltzmann_human(
     return np.asarray(special.softmax(beta * q, axis=-1), dtype=np.float64)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class POMDP:
     """A finite-horizon POMDP with time-dependent dynamics, as produced by the reduction.
 
