@@ -3,10 +3,13 @@
 ``uncertain-novel``
     A 4 x 5 gridworld, discount 0.9: goal ``G`` (absorbing) in the top-left corner, a lava cell
     ``L`` two rows below it, and the held-out start ``T`` under the lava. The person's reward is
-    linear in the features ``goal`` and ``lava`` with weights ``(0.3, -1)``. A Boltzmann-rational
-    person (``beta = 5``, known) walks from ``S`` (top-right) to the goal, so the demonstrations
-    say much about the goal and little about lava; Bayesian IRL (PolicyWalk, uniform prior on
-    ``[-1, 1]`` per weight) gives the posterior. Each learner then acts from ``T``, where the
+    linear in the features ``goal`` and ``lava`` with weights ``(0.3, -1)``. A soft-optimal
+    person (inverse temperature ``beta = 5``, known) walks from ``S`` (top-right) to the goal, so
+    the demonstrations say much about the goal and little about lava; Bayesian IRL (HMC with the
+    soft likelihood, uniform prior on ``[-1, 1]`` per weight, 1,000 draws) gives the posterior,
+    whose lava weight stays nearly as wide as the prior. (PolicyWalk's grid steps are too coarse
+    here: its draws of the lava weight take one or two values.) Each learner then acts from
+    ``T``, where the
     short way to the goal crosses the lava (3 moves) and the safe way takes 5:
 
     * ``mean``: optimal for the posterior-mean reward (best posterior expected return);
@@ -54,7 +57,7 @@ from valuelearn.bench._store import RunRecord
 from valuelearn.data import MDP, Demonstrations, gridworld
 from valuelearn.evaluation import robust_policy
 from valuelearn.exceptions import ValueLearnInputError
-from valuelearn.humans import BoltzmannRational
+from valuelearn.humans import BoltzmannRational, SoftOptimal
 from valuelearn.inference import MCEIRL, BayesianIRL, RewardPosterior, UniformPrior
 from valuelearn.policy import sample_trajectories, value_iteration
 from valuelearn.policy._constraints import allowed_actions, plan_with_rules
@@ -76,8 +79,8 @@ UNCERTAIN_WEIGHTS: Final = (0.3, -1.0)
 UNCERTAIN_LEARNERS: Final = ("mean", "cvar", "maxmin", "habit", "robust")
 ALPHA: Final = 0.9
 HABIT_STRENGTH: Final = 0.05
-N_SAMPLES: Final = 2000
-BURN_IN: Final = 500
+N_SAMPLES: Final = 1000
+BURN_IN: Final = 300
 
 
 def uncertain_world() -> tuple[MDP, NDArray[np.float64]]:
@@ -105,10 +108,12 @@ def uncertain_world() -> tuple[MDP, NDArray[np.float64]]:
 @functools.lru_cache(maxsize=4)
 def _uncertain_posterior(n: int, seed: int) -> tuple[RewardPosterior, Demonstrations]:
     mdp, truth = uncertain_world()
-    person = BoltzmannRational(beta=BETA).policy(mdp, truth, horizon=None, discount=DISCOUNT)
+    person = SoftOptimal(temperature=1.0 / BETA).policy(mdp, truth, horizon=None, discount=DISCOUNT)
     demos = sample_trajectories(mdp, person, n=n, horizon=DEMO_LENGTH, rng=seed)
     birl = BayesianIRL(
         reward="linear",
+        likelihood="soft",
+        sampler="hmc",
         prior=UniformPrior(-1.0, 1.0),
         beta=BETA,
         n_samples=N_SAMPLES,
@@ -314,10 +319,17 @@ UNCERTAIN_NOVEL: Final = register(
             "discount": DISCOUNT,
             "beta": BETA,
             "demo_length": DEMO_LENGTH,
-            "birl": {"n_samples": N_SAMPLES, "burn_in": BURN_IN, "prior": [-1.0, 1.0]},
+            "birl": {
+                "sampler": "hmc",
+                "likelihood": "soft",
+                "n_samples": N_SAMPLES,
+                "burn_in": BURN_IN,
+                "prior": [-1.0, 1.0],
+            },
+            "person": "soft-optimal",
             "alpha": ALPHA,
             "habit_strength": HABIT_STRENGTH,
-            "version": 1,
+            "version": 2,
         },
         metrics=("true_return", "worst_return", "bad_visits"),
         x_label="demonstrations",
