@@ -235,11 +235,12 @@ def attack_figures(records: Sequence[RunRecord]) -> str:
     if not table:
         return ""
     figure, axis = plt.subplots(figsize=(6.5, 3.4))
+    styles = ("o-", "s-", "^-", "x--")  # none and detect-unjudged may coincide
     for colour, learner in enumerate(ATTACK_LEARNERS):
         points = sorted(table.get(learner, {}).items())
         if points:
             n, closed = zip(*points, strict=True)
-            axis.plot(n, closed, "o-", color=f"C{colour}", label=learner)
+            axis.plot(n, closed, styles[colour], color=f"C{colour}", label=learner)
     axis.set_xscale("symlog", linthresh=10)
     axis.set_xlabel("attack sentences")
     axis.set_ylabel("share of the value gap closed")
