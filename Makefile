@@ -107,7 +107,7 @@ bench-language: $(TEXT_STAMP)
 	$(BIN)/valuelearn bench --suite language
 
 # The representational-alignment suite alone (synthetic people and human lexicons; its figures and
-# tables land in results/report.html; ~10 min on 2 cores, --quick about 1 min).
+# tables land in results/report.html; about 4 min on 2 cores, --quick under 1 min).
 bench-alignment: $(STAMP)
 	$(BIN)/valuelearn bench --suite representational-alignment
 
