@@ -92,6 +92,8 @@ def test_length_control_runs_both_conditions_on_the_same_words(pools: list[Human
 def test_bad_names_are_rejected(pools: list[HumanPool]) -> None:
     with pytest.raises(ValueLearnInputError, match="'dimensions' parameter"):
         human_alignment_experiment(dimensions=["honesty"], pools=pools)
+    with pytest.raises(ValueLearnInputError, match="'dimensions' parameter of length_control"):
+        length_control(dimensions=["honesty"], pools=pools)
     with pytest.raises(ValueLearnInputError, match="unknown representation 'glove'"):
         human_alignment_experiment(
             dimensions=["valence"], representations=("glove",), seeds=(0,), pools=pools

@@ -172,6 +172,22 @@ def default_representations(*, embeddings: bool | None = None) -> tuple[str, ...
     return ("human", *corrupted, *rest, "char-ngrams", "length")
 
 
+def _dimensions(
+    pools: Sequence[HumanPool] | None, dimensions: Sequence[str] | None, caller: str
+) -> tuple[dict[str, HumanPool], list[str]]:
+    """Each dimension's pool (loading the pools when not given) and the checked dimensions."""
+    pools = human_pools() if pools is None else pools
+    by_dimension = {name: pool for pool in pools for name in pool.dimensions}
+    chosen = list(by_dimension) if dimensions is None else list(dimensions)
+    unknown = [d for d in chosen if d not in by_dimension]
+    if unknown:
+        raise ValueLearnInputError(
+            f"The 'dimensions' parameter of {caller} must name dimensions from "
+            f"{tuple(by_dimension)}; got {unknown!r} instead."
+        )
+    return by_dimension, chosen
+
+
 def _problem(
     rated: NDArray[np.intp], n: int, n_actions: int, n_steps: int, dimension: int, seed: int
 ) -> tuple[NDArray[np.intp], Draws]:
@@ -211,15 +227,7 @@ def human_alignment_experiment(
         ``agent``, the alignment variants and every metric.
     """
     settings = AgentSettings() if settings is None else settings
-    pools = human_pools() if pools is None else pools
-    by_dimension = {name: pool for pool in pools for name in pool.dimensions}
-    dimensions = list(by_dimension) if dimensions is None else list(dimensions)
-    unknown = [d for d in dimensions if d not in by_dimension]
-    if unknown:
-        raise ValueLearnInputError(
-            f"The 'dimensions' parameter of human_alignment_experiment must name dimensions from "
-            f"{tuple(by_dimension)}; got {unknown!r} instead."
-        )
+    by_dimension, dimensions = _dimensions(pools, dimensions, "human_alignment_experiment")
     representations = (
         default_representations() if representations is None else tuple(representations)
     )
@@ -303,9 +311,7 @@ def length_control(
         Columns ``dimension``, ``condition``, ``seed`` and every metric.
     """
     settings = AgentSettings() if settings is None else settings
-    pools = human_pools() if pools is None else pools
-    by_dimension = {name: pool for pool in pools for name in pool.dimensions}
-    dimensions = list(by_dimension) if dimensions is None else list(dimensions)
+    by_dimension, dimensions = _dimensions(pools, dimensions, "length_control")
     n = n_actions + n_held_out
     n_seeds = len(seeds)
     parts: list[Table] = []
