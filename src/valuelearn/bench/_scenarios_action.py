@@ -44,14 +44,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
 from valuelearn.bench._action_figures import occupancy_panels, shown_run
-from valuelearn.bench._registry import Scenario, register
+from valuelearn.bench._registry import FigureFunction, RunFunction, Scenario, register
 from valuelearn.bench._scenario_tools import cell_index
 from valuelearn.bench._store import RunRecord
 from valuelearn.data import MDP, Demonstrations, gridworld
@@ -298,72 +298,81 @@ def _check(learner: str, known: tuple[str, ...], scenario: str) -> None:
         )
 
 
-UNCERTAIN_NOVEL: Final = register(
-    Scenario(
-        name="uncertain-novel",
-        description=(
-            "Acting where the data said little: demonstrations never meet lava, so its weight "
-            "stays uncertain; from a held-out start the posterior-mean policy cuts through the "
-            "lava, the CVaR and max-min policies go around it."
-        ),
-        run=run_uncertain,
-        learners=UNCERTAIN_LEARNERS,
-        sizes=(1, 3, 10),
-        seeds=(0, 1, 2, 3, 4),
-        quick_sizes=(3,),
-        quick_seeds=(0, 1),
-        suites=SUITE,
-        config={
-            "map": list(UNCERTAIN_MAP),
-            "weights": list(UNCERTAIN_WEIGHTS),
-            "discount": DISCOUNT,
-            "beta": BETA,
-            "demo_length": DEMO_LENGTH,
-            "birl": {
-                "sampler": "hmc",
-                "likelihood": "soft",
-                "n_samples": N_SAMPLES,
-                "burn_in": BURN_IN,
-                "prior": [-1.0, 1.0],
-            },
-            "person": "soft-optimal",
-            "alpha": ALPHA,
-            "habit_strength": HABIT_STRENGTH,
-            "version": 2,
-        },
-        metrics=("true_return", "worst_return", "bad_visits"),
-        x_label="demonstrations",
-        figures=uncertain_figures,
+def register_action(
+    name: str,
+    description: str,
+    run: RunFunction,
+    learners: tuple[str, ...],
+    config: Mapping[str, Any],
+    *,
+    metrics: tuple[str, ...],
+    figures: FigureFunction,
+) -> Scenario:
+    """Register a scenario of the ``aligned-action`` suite: 1, 3 and 10 demonstrations, 5 seeds."""
+    return register(
+        Scenario(
+            name=name,
+            description=description,
+            run=run,
+            learners=learners,
+            sizes=(1, 3, 10),
+            seeds=(0, 1, 2, 3, 4),
+            quick_sizes=(3,),
+            quick_seeds=(0, 1),
+            suites=SUITE,
+            config=config,
+            metrics=metrics,
+            x_label="demonstrations",
+            figures=figures,
+        )
     )
+
+
+UNCERTAIN_NOVEL: Final = register_action(
+    "uncertain-novel",
+    "Acting where the data said little: demonstrations never meet lava, so its weight stays "
+    "uncertain; from a held-out start the posterior-mean policy cuts through the lava, the CVaR "
+    "and max-min policies go around it.",
+    run_uncertain,
+    UNCERTAIN_LEARNERS,
+    {
+        "map": list(UNCERTAIN_MAP),
+        "weights": list(UNCERTAIN_WEIGHTS),
+        "discount": DISCOUNT,
+        "beta": BETA,
+        "demo_length": DEMO_LENGTH,
+        "birl": {
+            "sampler": "hmc",
+            "likelihood": "soft",
+            "n_samples": N_SAMPLES,
+            "burn_in": BURN_IN,
+            "prior": [-1.0, 1.0],
+        },
+        "person": "soft-optimal",
+        "alpha": ALPHA,
+        "habit_strength": HABIT_STRENGTH,
+        "version": 2,
+    },
+    metrics=("true_return", "worst_return", "bad_visits"),
+    figures=uncertain_figures,
 )
 
-RULES_NOVEL: Final = register(
-    Scenario(
-        name="rules-novel",
-        description=(
-            "Rules constrain, values guide: in a novel map, learned values alone walk into lava "
-            "they never saw, the rule alone tramples flowers, both together take the way the "
-            "person would."
-        ),
-        run=run_rules,
-        learners=RULE_LEARNERS,
-        sizes=(1, 3, 10),
-        seeds=(0, 1, 2, 3, 4),
-        quick_sizes=(3,),
-        quick_seeds=(0, 1),
-        suites=SUITE,
-        config={
-            "training_map": list(TRAINING_MAP),
-            "novel_map": list(NOVEL_MAP),
-            "weights": list(RULE_WEIGHTS),
-            "discount": DISCOUNT,
-            "beta": BETA,
-            "demo_length": MCE_LENGTH,
-            "mce_l2": MCE_L2,
-            "version": 1,
-        },
-        metrics=("normalized_regret", "lava_visits", "flower_visits"),
-        x_label="demonstrations",
-        figures=rules_figures,
-    )
+RULES_NOVEL: Final = register_action(
+    "rules-novel",
+    "Rules constrain, values guide: in a novel map, learned values alone walk into lava they "
+    "never saw, the rule alone tramples flowers, both together take the way the person would.",
+    run_rules,
+    RULE_LEARNERS,
+    {
+        "training_map": list(TRAINING_MAP),
+        "novel_map": list(NOVEL_MAP),
+        "weights": list(RULE_WEIGHTS),
+        "discount": DISCOUNT,
+        "beta": BETA,
+        "demo_length": MCE_LENGTH,
+        "mce_l2": MCE_L2,
+        "version": 1,
+    },
+    metrics=("normalized_regret", "lava_visits", "flower_visits"),
+    figures=rules_figures,
 )

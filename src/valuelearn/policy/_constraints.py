@@ -109,13 +109,7 @@ def allowed_actions(
     states = _state_mask(forbidden_states, mdp.n_states)
     actions = np.zeros((mdp.n_states, mdp.n_actions), dtype=bool)
     if forbidden_actions is not None:
-        actions = np.asarray(forbidden_actions)
-        if actions.shape != (mdp.n_states, mdp.n_actions) or actions.dtype != np.bool_:
-            raise ValueLearnInputError(
-                f"The 'forbidden_actions' parameter must be a boolean array of shape "
-                f"({mdp.n_states}, {mdp.n_actions}); got {actions.dtype} of shape {actions.shape} "
-                "instead."
-            )
+        actions = action_mask(forbidden_actions, mdp, "forbidden_actions", "allowed_actions")
     safe = ~states
     while True:
         unsafe_mass = mdp.transitions @ (~safe).astype(np.float64)
@@ -175,12 +169,7 @@ def plan_with_rules(
     >>> plan.policy[1].tolist()  # from r0c1: down, not right into L
     [0.0, 1.0, 0.0, 0.0]
     """
-    mask = np.asarray(allowed)
-    if mask.shape != (mdp.n_states, mdp.n_actions) or mask.dtype != np.bool_:
-        raise ValueLearnInputError(
-            f"The 'allowed' parameter of plan_with_rules must be a boolean array of shape "
-            f"({mdp.n_states}, {mdp.n_actions}); got {mask.dtype} of shape {mask.shape} instead."
-        )
+    mask = action_mask(allowed, mdp, "allowed", "plan_with_rules")
     hopeless = ~mask.any(axis=1)
     if np.any(hopeless & (mdp.initial > 0)):
         state = int(np.flatnonzero(hopeless & (mdp.initial > 0))[0])
@@ -286,12 +275,7 @@ def constrained_plan(
             f"The 'limits' parameter of constrained_plan must hold one finite number per cost "
             f"({c.shape[0]}); got {np.asarray(limits).tolist()!r} instead."
         )
-    mask = None if allowed is None else np.asarray(allowed)
-    if mask is not None and (mask.shape != (mdp.n_states, mdp.n_actions) or mask.dtype != np.bool_):
-        raise ValueLearnInputError(
-            f"The 'allowed' parameter of constrained_plan must be a boolean array of shape "
-            f"({mdp.n_states}, {mdp.n_actions}); got {mask.dtype} of shape {mask.shape} instead."
-        )
+    mask = None if allowed is None else action_mask(allowed, mdp, "allowed", "constrained_plan")
     if method == "lp":
         x, multipliers, n_iter = _solve_lp(matrix, start, r, c, bounds, mask)
     elif method == "lagrangian":
@@ -465,6 +449,17 @@ def _fallback(
         plan = plan_with_rules(world, reward, allowed=mask, horizon=None, discount=discount)
         policy = np.asarray(plan.policy)
     return policy
+
+
+def action_mask(values: ArrayLike, mdp: MDP, name: str, owner: str) -> NDArray[np.bool_]:
+    """Check that ``values`` is a boolean ``(n_states, n_actions)`` array and return it."""
+    mask = np.asarray(values)
+    if mask.shape != (mdp.n_states, mdp.n_actions) or mask.dtype != np.bool_:
+        raise ValueLearnInputError(
+            f"The '{name}' parameter of {owner} must be a boolean array of shape "
+            f"({mdp.n_states}, {mdp.n_actions}); got {mask.dtype} of shape {mask.shape} instead."
+        )
+    return mask
 
 
 def _state_mask(states: ArrayLike | None, n_states: int) -> NDArray[np.bool_]:

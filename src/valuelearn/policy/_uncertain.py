@@ -30,6 +30,7 @@ from scipy.optimize import linprog
 
 from valuelearn.data import MDP, Demonstrations, check_discount
 from valuelearn.exceptions import ValueLearnInputError
+from valuelearn.policy._constraints import action_mask
 from valuelearn.policy._occupancy import occupancy
 from valuelearn.policy._occupancy_lp import flat_rewards, flow_constraints, policy_from_occupancy
 from valuelearn.policy._planning import (
@@ -190,13 +191,7 @@ def cvar_plan(
     a_eq = sp.hstack([matrix, sp.csr_array((mdp.n_states, 1 + n_tail))], format="csr")
     upper = np.full(size, np.inf)
     if allowed is not None:
-        mask = np.asarray(allowed)
-        if mask.shape != (mdp.n_states, mdp.n_actions) or mask.dtype != np.bool_:
-            raise ValueLearnInputError(
-                f"The 'allowed' parameter of cvar_plan must be a boolean array of shape "
-                f"({mdp.n_states}, {mdp.n_actions}); got {mask.dtype} of shape {mask.shape} "
-                "instead."
-            )
+        mask = action_mask(allowed, mdp, "allowed", "cvar_plan")
         upper = np.where(mask.ravel(), np.inf, 0.0)
     bounds = np.column_stack(
         [
