@@ -28,6 +28,14 @@ def test_rules_novel_returns_match_hand_computed_paths() -> None:
     # both: the long way along the bottom row to G (t = 8), the person's own choice
     assert both["true_return"] == pytest.approx(0.3 * 0.9**8 / 0.1)
     assert both["normalized_regret"] == 0.0 and both["flower_visits"] == 0.0
+    # the rule as a budget of 0.1 discounted lava steps: the lava path with probability p,
+    # p * 0.9**2 = 0.1, else the long way
+    budget = run_rules("budget", 10, 1)
+    p = 0.1 / 0.9**2
+    assert budget["lava_visits"] == pytest.approx(0.1 * (1 - 0.9), rel=1e-8)
+    assert budget["true_return"] == pytest.approx(
+        p * values["true_return"] + (1 - p) * both["true_return"], rel=1e-8
+    )
 
 
 def test_unknown_learners_are_refused() -> None:

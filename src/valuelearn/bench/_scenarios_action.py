@@ -35,7 +35,10 @@
 
     * ``values``: learned values only (walks through the lava it never saw);
     * ``rules``: the task reward within the rule (avoids lava, tramples flowers);
-    * ``both``: learned values within the rule.
+    * ``both``: learned values within the rule;
+    * ``budget``: learned values with the rule as a cost limit instead, at most 0.1 discounted
+      steps in lava (a constrained MDP, :func:`~valuelearn.policy.constrained_plan`): the
+      policy randomises between the lava and the long way to spend exactly that.
 
     Metrics: ``normalized_regret`` under the person's reward, ``lava_visits`` and
     ``flower_visits`` (discounted shares of time), and ``true_return``.
@@ -60,7 +63,7 @@ from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.humans import BoltzmannRational, SoftOptimal
 from valuelearn.inference import MCEIRL, BayesianIRL, RewardPosterior, UniformPrior
 from valuelearn.policy import sample_trajectories, value_iteration
-from valuelearn.policy._constraints import allowed_actions, plan_with_rules
+from valuelearn.policy._constraints import allowed_actions, constrained_plan, plan_with_rules
 from valuelearn.policy._uncertain import (
     cvar_plan,
     habitual_policy,
@@ -178,7 +181,8 @@ def uncertain_policy(learner: str, n: int, seed: int) -> tuple[MDP, NDArray[np.f
 TRAINING_MAP: Final = ("SFG", "...")
 NOVEL_MAP: Final = ("S.L.G", ".FFF.", ".....")
 RULE_WEIGHTS: Final = (0.3, -1.0, -3.0)  # goal, flowers, lava
-RULE_LEARNERS: Final = ("values", "rules", "both")
+RULE_LEARNERS: Final = ("values", "rules", "both", "budget")
+LAVA_BUDGET: Final = 0.1  # discounted steps in lava the "budget" learner may spend
 MCE_LENGTH: Final = 45  # discount**45 < 1%: the demonstrations cover the discounted horizon
 MCE_L2: Final = 1e-3
 _RULE_CELLS: Final = {
@@ -227,7 +231,7 @@ def run_rules(learner: str, n: int, seed: int) -> dict[str, float]:
     Examples
     --------
     >>> [round(run_rules(name, 3, 0)["normalized_regret"], 3) > 0.1 for name in RULE_LEARNERS]
-    [True, True, False]
+    [True, True, False, False]
     """
     _check(learner, RULE_LEARNERS, "rules-novel")
     _, novel = rules_worlds()
@@ -264,6 +268,9 @@ def rules_policy(learner: str, n: int, seed: int) -> NDArray[np.float64]:
         values = features @ np.asarray(_learned_weights(n, seed))
     if learner == "values":
         return np.asarray(value_iteration(novel, values, horizon=None, discount=DISCOUNT).policy)
+    if learner == "budget":
+        lava = features[:, 2][None]
+        return constrained_plan(novel, values, lava, [LAVA_BUDGET], discount=DISCOUNT).policy
     allowed = allowed_actions(novel, forbidden_states=features[:, 2] > 0)
     plan = plan_with_rules(novel, values, allowed=allowed, horizon=None, discount=DISCOUNT)
     return np.asarray(plan.policy)
@@ -371,6 +378,7 @@ RULES_NOVEL: Final = register_action(
         "beta": BETA,
         "demo_length": MCE_LENGTH,
         "mce_l2": MCE_L2,
+        "lava_budget": LAVA_BUDGET,
         "version": 1,
     },
     metrics=("normalized_regret", "lava_visits", "flower_visits"),
