@@ -121,6 +121,8 @@ def test_over_optimisation_of_a_small_proxy(vader):
     )
     gold = small["bon_gold"]
     assert np.all(np.diff(small["bon_proxy"]) > 0)
-    assert 0 < np.argmax(gold) < len(pressures) - 1 and gold[-1] < 0.8 * gold.max()  # Goodhart
+    # Goodhart for this draw of 100 training words (seed 0: peak 1.32 at n = 16, 0.90 at 1,024);
+    # the language bench's seeds 1 and 2 plateau instead (2.30, 2.14 at n = 1,024)
+    assert 0 < np.argmax(gold) < len(pressures) - 1 and gold[-1] < 0.8 * gold.max()
     assert small["bon_fit"].peak_distance < large["bon_fit"].peak_distance
     assert np.argmax(large["bon_gold"]) == len(pressures) - 1  # 1,000 words: still improving
