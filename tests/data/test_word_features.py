@@ -11,6 +11,7 @@ import pytest
 from numpy.typing import NDArray
 
 from valuelearn.data import _word_features as features_module
+from valuelearn.data import _word_features as word_features
 from valuelearn.data import char_ngram_features, sentence_embeddings
 from valuelearn.data._word_features import cached_embeddings, default_cache_dir
 from valuelearn.exceptions import ValueLearnInputError
@@ -61,37 +62,71 @@ def test_empty_word_is_refused() -> None:
 
 
 class CountingEncoder:
-    """A stand-in encoder: the text's length and character sum, counting its calls."""
+    """A stand-in encoder: the text's length and character sum, recording what it encoded."""
 
     def __init__(self) -> None:
-        self.calls = 0
+        self.batches: list[list[str]] = []
+
+    @property
+    def calls(self) -> int:
+        return len(self.batches)
 
     def __call__(self, texts: list[str]) -> NDArray[np.float64]:
-        self.calls += 1
+        self.batches.append(list(texts))
         return np.array([[len(t), sum(map(ord, t)) / 7.0] for t in texts])
 
 
-def test_embeddings_are_cached_per_texts_and_key(tmp_path: Path) -> None:
+def expected(texts: list[str]) -> NDArray[np.float64]:
+    return np.array([[len(t), sum(map(ord, t)) / 7.0] for t in texts], dtype=np.float32)
+
+
+def test_each_text_is_encoded_once_per_key(tmp_path: Path) -> None:
     encode = CountingEncoder()
-    first = cached_embeddings(["ab", "c"], encode, key="m1", size=2, cache_dir=tmp_path / "c")
-    again = cached_embeddings(["ab", "c"], encode, key="m1", size=2, cache_dir=tmp_path / "c")
-    assert encode.calls == 1 and np.array_equal(first, again)
-    assert np.allclose(first, [[2, (97 + 98) / 7], [1, 99 / 7]], rtol=1e-6)  # float32 storage
-    cached_embeddings(["ab", "d"], encode, key="m1", size=2, cache_dir=tmp_path / "c")
-    cached_embeddings(["ab", "c"], encode, key="m2", size=2, cache_dir=tmp_path / "c")
-    files = sorted(p.name for p in (tmp_path / "c").iterdir())
-    assert encode.calls == 3 and len(files) == 3
-    assert all(name.startswith("embeddings-") and name.endswith(".npy") for name in files)
+    cache = tmp_path / "c"
+    first = cached_embeddings(["ab", "c", "ab"], encode, key="m1", size=2, cache_dir=cache)
+    assert encode.batches == [["ab", "c"]]  # duplicates encoded once
+    np.testing.assert_array_equal(first, expected(["ab", "c", "ab"]))  # float32 storage
+    # any order, subset or repetition of known texts: no encoding
+    again = cached_embeddings(["c", "ab", "c"], encode, key="m1", size=2, cache_dir=cache)
+    assert encode.calls == 1
+    np.testing.assert_array_equal(again, expected(["c", "ab", "c"]))
+    # a new text among known ones: only it is encoded
+    mixed = cached_embeddings(["ab", "d"], encode, key="m1", size=2, cache_dir=cache)
+    assert encode.batches[-1] == ["d"]
+    np.testing.assert_array_equal(mixed, expected(["ab", "d"]))
+    # another model key has its own store
+    cached_embeddings(["ab"], encode, key="m2", size=2, cache_dir=cache)
+    assert encode.batches[-1] == ["ab"]
+    stores = sorted(p for p in cache.iterdir())
+    assert len(stores) == 2 and all(p.name.startswith("embeddings-") for p in stores)
+    assert sorted(len(list(p.glob("shard-*.npz"))) for p in stores) == [1, 2]
+    assert cached_embeddings([], encode, key="m1", size=2, cache_dir=cache).shape == (0, 2)
 
 
-def test_a_damaged_cache_file_is_recomputed(tmp_path: Path) -> None:
+def test_shards_are_compacted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(word_features, "MAX_SHARDS", 3)
+    encode = CountingEncoder()
+    texts = ["a", "bb", "ccc", "dddd", "eeeee"]
+    for text in texts:
+        cached_embeddings([text], encode, key="k", size=2, cache_dir=tmp_path)
+    (store,) = tmp_path.iterdir()
+    assert len(list(store.glob("shard-*.npz"))) <= 3
+    values = cached_embeddings(texts[::-1], encode, key="k", size=2, cache_dir=tmp_path)
+    assert encode.calls == 5
+    np.testing.assert_array_equal(values, expected(texts[::-1]))
+    assert not [p for p in store.iterdir() if not p.name.startswith("shard-")]  # no temporaries
+
+
+def test_a_damaged_shard_is_encoded_again(tmp_path: Path) -> None:
     encode = CountingEncoder()
     cached_embeddings(["xy"], encode, key="k", size=2, cache_dir=tmp_path)
-    (path,) = tmp_path.iterdir()
-    path.write_bytes(b"not an array")
+    (store,) = tmp_path.iterdir()
+    (shard,) = store.iterdir()
+    shard.write_bytes(b"not an archive")
     values = cached_embeddings(["xy"], encode, key="k", size=2, cache_dir=tmp_path)
-    assert encode.calls == 2 and values.shape == (1, 2)
-    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary files left
+    assert encode.calls == 2
+    np.testing.assert_array_equal(values, expected(["xy"]))
+    assert [p.name for p in store.iterdir()] == [shard.name]  # rewritten, no temporary files left
 
 
 def test_an_encoder_of_the_wrong_size_is_reported(tmp_path: Path) -> None:

