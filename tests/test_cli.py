@@ -13,20 +13,12 @@ import numpy as np
 import pytest
 
 from valuelearn.bench._registry import SCENARIOS_ENV, load_source
-from valuelearn.cli import main
 from valuelearn.data import feature_gridworld, load_demonstrations, random_mdp, save_mdp
 from valuelearn.representation import Reward, load_reward, save_reward
 
+from .cli_helpers import run
+
 GOOD_TRANSITIONS = [[0, 0, 0, 1.0], [0, 1, 1, 1.0], [1, 0, 0, 1.0], [1, 1, 1, 1.0]]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    """Run ``valuelearn argv`` in-process through :func:`main`; return (exit code, out, err)."""
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(arg) for arg in argv])
-    captured = capsys.readouterr()
-    code = exit_info.value.code
-    return (0 if code is None else int(code)), captured.out, captured.err
 
 
 def assert_one_error_line(err: str, *fragments: str) -> None:

@@ -9,18 +9,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from valuelearn.cli import main
 from valuelearn.data import gridworld, save_mdp
 from valuelearn.representation import Reward, save_reward
 
+from .cli_helpers import run
+
 PLAN = ("plan-constrained", "--mdp", "m.json", "--reward", "r.json", "--rules", "rules.json")
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(arg) for arg in argv])
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def error_line(err: str) -> str:

@@ -9,23 +9,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from valuelearn.cli import main
 from valuelearn.data import feature_gridworld, random_mdp, save_demonstrations, save_mdp
 from valuelearn.humans import BoltzmannRational
 from valuelearn.inference import load_posterior
 from valuelearn.policy import sample_trajectories
 from valuelearn.representation import Reward, load_reward, save_reward
 
+from .cli_helpers import run
+
 TRUE_WEIGHTS = [1.5, -1.0, 0.5]
 FIT = ("fit", "birl", "--mdp", "m.json", "--demos", "d.jsonl", "--out", "p.npz")
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    """``valuelearn argv`` in-process: (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(arg) for arg in argv])
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def error_line(err: str) -> str:

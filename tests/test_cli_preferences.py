@@ -11,7 +11,6 @@ import pytest
 from numpy.typing import NDArray
 from scipy.stats import spearmanr
 
-from valuelearn.cli import main
 from valuelearn.data import (
     Comparisons,
     Items,
@@ -31,17 +30,11 @@ from valuelearn.inference import (
     weak_comparison,
 )
 
+from .cli_helpers import run
+
 TRUE_WEIGHTS = np.array([2.0, -1.0, 0.5])
 EASY = ['{"a": "x", "b": "y", "preferred": "a"}', '{"a": "y", "b": "z", "preferred": "a"}']
 CYCLE = [*EASY, '{"a": "z", "b": "x", "preferred": "a"}']
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    """``valuelearn argv`` in-process: (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(arg) for arg in argv])
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def fit(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[dict[str, Any], list[str]]:

@@ -8,23 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from valuelearn.cli import main
 from valuelearn.data import Comparisons, Ratings, save_comparisons, save_ratings
 from valuelearn.representation import TextValueModel
 
+from .cli_helpers import run
+
 WORDS = ["good", "great", "kind", "bad", "awful", "cruel", "fine", "poor"]
 SCORES = [3, 3, 2, -3, -4, -3, 1, -2]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    """``valuelearn argv`` in-process: (exit code, stdout, stderr)."""
-    try:
-        main([str(a) for a in argv])
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture
