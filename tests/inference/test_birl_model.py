@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from valuelearn.data import Demonstrations, Trajectory, random_mdp
+from valuelearn.data import action_counts, random_mdp
 from valuelearn.humans import BoltzmannRational, SoftOptimal
-from valuelearn.inference._birl_model import BIRLModel, action_counts
+from valuelearn.inference._birl_model import BIRLModel
 from valuelearn.policy import sample_trajectories, soft_value_iteration, value_iteration
 
 GAMMA = 0.9
@@ -22,11 +22,6 @@ def world(request):
     behaviour = SoftOptimal().policy(mdp, reward, horizon=None, discount=GAMMA)
     demos = sample_trajectories(mdp, behaviour, n=6, horizon=8, rng=seed)
     return mdp, reward, demos
-
-
-def test_action_counts_tally_every_step_of_ragged_demonstrations() -> None:
-    demos = Demonstrations([Trajectory([0, 1, 1], [1, 0]), Trajectory([1, 0], [1])])
-    assert action_counts(demos, 2, 2).tolist() == [[0.0, 1.0], [1.0, 1.0]]
 
 
 def test_policy_iteration_matches_value_iteration(world) -> None:

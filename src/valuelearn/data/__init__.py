@@ -32,7 +32,7 @@ from valuelearn.data._lexicons import (
 )
 from valuelearn.data._mdp import MDP, check_discount
 from valuelearn.data._random_mdp import random_mdp
-from valuelearn.data._trajectories import Demonstrations, Trajectory
+from valuelearn.data._trajectories import Demonstrations, Trajectory, action_counts
 from valuelearn.data._vader import VaderLexicon, read_vader_lexicon, vader_ratings
 from valuelearn.data._word_features import char_ngram_features, sentence_embeddings
 
@@ -50,6 +50,7 @@ __all__ = [
     "Trajectory",
     "VaderLexicon",
     "WordScores",
+    "action_counts",
     "char_ngram_features",
     "check_discount",
     "feature_gridworld",

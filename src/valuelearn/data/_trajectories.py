@@ -170,3 +170,19 @@ class Demonstrations(Sequence[Trajectory]):
         """Empirical distribution of the first states."""
         starts = np.fromiter((t.states[0] for t in self._trajectories), dtype=np.int64)
         return np.bincount(starts, minlength=n_states) / max(len(self), 1)
+
+
+def action_counts(
+    demonstrations: Demonstrations, n_states: int, n_actions: int
+) -> NDArray[np.float64]:
+    """``c(s, a)``: how often each action was taken in each state, over all steps of all demos.
+
+    Examples
+    --------
+    >>> action_counts(Demonstrations([Trajectory([0, 1, 1], [1, 0])]), 2, 2).tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    counts = np.zeros((n_states, n_actions))
+    for trajectory in demonstrations:
+        np.add.at(counts, (trajectory.states[:-1], trajectory.actions), 1.0)
+    return counts

@@ -1,5 +1,6 @@
 """Value inference: learning rewards from observations under a model of the human."""
 
+from valuelearn.data import action_counts
 from valuelearn.inference._active import (
     ActiveLearningCurve,
     action_entropy,
@@ -15,7 +16,6 @@ from valuelearn.inference._aware import (
     soft_planning_world,
 )
 from valuelearn.inference._birl import BayesianIRL
-from valuelearn.inference._birl_model import action_counts
 from valuelearn.inference._context import ContextualMCEIRL, TimeWeightedMCEIRL, recency_weights
 from valuelearn.inference._hierarchical_ratings import HierarchicalOrdinalRegression
 from valuelearn.inference._identifiability import (

@@ -19,11 +19,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from valuelearn._random import RandomLike, as_generator
-from valuelearn.data import MDP, Demonstrations
+from valuelearn.data import MDP, Demonstrations, action_counts
 from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.humans import HumanModel
 from valuelearn.inference._birl import BayesianIRL
-from valuelearn.inference._birl_model import action_counts
 from valuelearn.inference._posterior import RewardPosterior
 
 Strategy = Literal["entropy", "random"]

@@ -14,9 +14,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from valuelearn._random import RandomLike, as_generator
-from valuelearn.data import MDP, Demonstrations
+from valuelearn.data import MDP, Demonstrations, action_counts
 from valuelearn.exceptions import NotFittedError, ValueLearnInputError
-from valuelearn.inference._birl_model import BIRLModel, Likelihood, action_counts
+from valuelearn.inference._birl_model import BIRLModel, Likelihood
 from valuelearn.inference._birl_samplers import Target, policy_walk, soft_hmc
 from valuelearn.inference._mce import check_fit_inputs
 from valuelearn.inference._posterior import PredictiveCheck, RewardPosterior

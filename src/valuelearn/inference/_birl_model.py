@@ -23,7 +23,7 @@ import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 from scipy.linalg import lapack
 
-from valuelearn.data import MDP, Demonstrations
+from valuelearn.data import MDP
 
 Likelihood = Literal["boltzmann", "soft"]
 
@@ -209,20 +209,3 @@ def _logsumexp(x: NDArray[np.float64]) -> NDArray[np.float64]:
     """``log sum_a exp x[s, a]`` per row, stable for any finite input."""
     top = x.max(axis=1)
     return np.asarray(top + np.log(np.exp(x - top[:, None]).sum(axis=1)), dtype=np.float64)
-
-
-def action_counts(
-    demonstrations: Demonstrations, n_states: int, n_actions: int
-) -> NDArray[np.float64]:
-    """``c(s, a)``: how often each action was taken in each state, over all steps of all demos.
-
-    Examples
-    --------
-    >>> from valuelearn.data import Trajectory
-    >>> action_counts(Demonstrations([Trajectory([0, 1, 1], [1, 0])]), 2, 2).tolist()
-    [[0.0, 1.0], [1.0, 0.0]]
-    """
-    counts = np.zeros((n_states, n_actions))
-    for trajectory in demonstrations:
-        np.add.at(counts, (trajectory.states[:-1], trajectory.actions), 1.0)
-    return counts

@@ -18,9 +18,9 @@ from numpy.typing import NDArray
 from scipy.special import logsumexp
 
 from valuelearn._random import RandomLike, as_generator
-from valuelearn.data import MDP, Demonstrations
+from valuelearn.data import MDP, Demonstrations, action_counts
 from valuelearn.exceptions import ValueLearnInputError
-from valuelearn.inference._birl_model import BIRLModel, Likelihood, action_counts
+from valuelearn.inference._birl_model import BIRLModel, Likelihood
 from valuelearn.inference._mcmc import effective_sample_size
 
 FORMAT = "valuelearn.posterior/1"

@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from valuelearn._random import RandomLike, as_generator
 from valuelearn.exceptions import ValueLearnInputError
-from valuelearn.representation._kernel_values import gp_posterior_update, svr_fit_precomputed
+from valuelearn.policy._kernel_regression import gp_posterior_update, svr_fit_precomputed
 
 #: The agents :func:`personalise` runs.
 KERNEL_AGENTS = ("krr", "gp", "gp-ucb", "svr", "thompson")

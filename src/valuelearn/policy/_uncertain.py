@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linprog
 
-from valuelearn.data import MDP, Demonstrations, check_discount
+from valuelearn.data import MDP, Demonstrations, action_counts, check_discount
 from valuelearn.exceptions import ValueLearnInputError
 from valuelearn.policy._constraints import action_mask
 from valuelearn.policy._occupancy import occupancy
@@ -336,8 +336,6 @@ def habitual_policy(
                 f"The 'default_policy' parameter of habitual_policy must have shape "
                 f"({mdp.n_states}, {mdp.n_actions}); got {default.shape} instead."
             )
-    from valuelearn.inference._birl_model import action_counts
-
     counts = action_counts(demonstrations, mdp.n_states, mdp.n_actions)
     smoothed = counts + prior_strength * default
     policy: NDArray[np.float64] = smoothed / smoothed.sum(axis=1, keepdims=True)
@@ -397,10 +395,11 @@ def posterior_outcomes(
 
 # ---------------------------------------------------------------------- helpers
 def _draws(rewards: ArrayLike | RewardPosterior) -> NDArray[np.float64]:
-    from valuelearn.inference import RewardPosterior
-
-    if isinstance(rewards, RewardPosterior):
-        return rewards.rewards
+    # A RewardPosterior (or anything else with reward draws) is read through its `rewards`;
+    # checking its attribute rather than its class keeps policy/ free of inference/ imports.
+    draws = getattr(rewards, "rewards", None)
+    if isinstance(draws, np.ndarray) and draws.ndim == 2:
+        return np.asarray(draws, dtype=np.float64)
     array = np.asarray(rewards, dtype=np.float64)
     if not np.all(np.isfinite(array)):
         raise ValueLearnInputError("The 'rewards' parameter must hold finite numbers only.")

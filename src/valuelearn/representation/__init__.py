@@ -1,6 +1,11 @@
 """What is learned: tabular and linear-feature rewards, text value models, kernel value functions
 and similarity kernels, and their files."""
 
+from valuelearn.policy._kernel_regression import (
+    SVRSolution,
+    gp_posterior_update,
+    svr_fit_precomputed,
+)
 from valuelearn.representation._association import (
     AttackCurve,
     StreamOutcome,
@@ -18,11 +23,6 @@ from valuelearn.representation._bleeding import (
     valence_bleeding,
 )
 from valuelearn.representation._io import REWARD_FORMAT, load_reward, save_reward
-from valuelearn.representation._kernel_values import (
-    SVRSolution,
-    gp_posterior_update,
-    svr_fit_precomputed,
-)
 from valuelearn.representation._reward import Reward, RewardKind
 from valuelearn.representation._similarity import (
     aligned_kernels,

@@ -14,7 +14,9 @@ sweep over seeds and alignment levels is a handful of NumPy calls per step:
   scikit-learn's ``SVR``), with per-sample ``C`` and warm starts.
 
 The tests check both against scikit-learn (``KernelRidge(kernel="precomputed")``,
-``GaussianProcessRegressor``, ``SVR(kernel="precomputed")``).
+``GaussianProcessRegressor``, ``SVR(kernel="precomputed")``). The kernel agents of
+:mod:`valuelearn.policy` act on these estimates, so the maths lives here (policy/ comes before
+representation/ in the import order); :mod:`valuelearn.representation` re-exports it.
 """
 
 from __future__ import annotations
