@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from valuelearn.bench._registry import Scenario, register
-from valuelearn.data import MDP
+from valuelearn.data import MDP, gridworld
 from valuelearn.evaluation import epic_distance, regret
 from valuelearn.exceptions import ValueLearnInputError
 
@@ -58,6 +58,27 @@ def state_features(mdp: MDP) -> NDArray[np.float64]:
 def linear_reward(mdp: MDP, weights: Sequence[float] | NDArray[np.float64]) -> NDArray[np.float64]:
     """``features @ weights``."""
     return state_features(mdp) @ np.asarray(weights, dtype=np.float64)
+
+
+def goal_lava_world(
+    rows: Sequence[str],
+    weights: Sequence[float],
+    *,
+    start: str,
+    discount: float,
+) -> tuple[MDP, NDArray[np.float64]]:
+    """A gridworld with features ``goal`` (``G``, absorbing) and ``lava`` (``L``), starts drawn
+    with the characters of ``start``, and its true reward ``features @ weights``."""
+    cells = {"G": [1.0, 0.0], "L": [0.0, 1.0], ".": [0.0, 0.0], "S": [0.0, 0.0], "T": [0.0, 0.0]}
+    mdp = gridworld(
+        list(rows),
+        cell_features=cells,
+        feature_names=["goal", "lava"],
+        start=start,
+        absorbing="G",
+        discount=discount,
+    )
+    return mdp, linear_reward(mdp, weights)
 
 
 def cell_index(mdp: MDP, char: str) -> int:

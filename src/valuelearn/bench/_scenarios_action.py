@@ -55,7 +55,7 @@ from numpy.typing import NDArray
 
 from valuelearn.bench._action_figures import occupancy_panels, shown_run
 from valuelearn.bench._registry import FigureFunction, RunFunction, Scenario, register
-from valuelearn.bench._scenario_tools import cell_index
+from valuelearn.bench._scenario_tools import cell_index, goal_lava_world
 from valuelearn.bench._store import RunRecord
 from valuelearn.data import MDP, Demonstrations, gridworld
 from valuelearn.evaluation import robust_policy
@@ -95,17 +95,7 @@ def uncertain_world() -> tuple[MDP, NDArray[np.float64]]:
     >>> mdp.n_states, sorted(set(truth.round(2).tolist()))
     (20, [-1.0, 0.0, 0.3])
     """
-    cells = {"G": [1.0, 0.0], "L": [0.0, 1.0], ".": [0.0, 0.0], "S": [0.0, 0.0], "T": [0.0, 0.0]}
-    mdp = gridworld(
-        list(UNCERTAIN_MAP),
-        cell_features=cells,
-        feature_names=["goal", "lava"],
-        start="S",
-        absorbing="G",
-        discount=DISCOUNT,
-    )
-    features = np.asarray(mdp.features, dtype=np.float64)
-    return mdp, features @ np.asarray(UNCERTAIN_WEIGHTS)
+    return goal_lava_world(UNCERTAIN_MAP, UNCERTAIN_WEIGHTS, start="S", discount=DISCOUNT)
 
 
 @functools.lru_cache(maxsize=4)

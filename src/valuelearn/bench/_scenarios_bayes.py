@@ -37,7 +37,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from valuelearn.bench._registry import Scenario, register
-from valuelearn.data import MDP, gridworld
+from valuelearn.bench._scenario_tools import goal_lava_world
+from valuelearn.data import MDP
 from valuelearn.evaluation import (
     RegretBound,
     epic_distance,
@@ -75,17 +76,7 @@ def unvisited_world() -> tuple[MDP, NDArray[np.float64]]:
     >>> mdp.n_states, float(reward.sum()), float(mdp.initial.max())  # two starts, S and T
     (32, -2.0, 0.5)
     """
-    cells = {"G": [1.0, 0.0], "L": [0.0, 1.0], ".": [0.0, 0.0], "S": [0.0, 0.0], "T": [0.0, 0.0]}
-    mdp = gridworld(
-        list(UNVISITED_MAP),
-        cell_features=cells,
-        feature_names=["goal", "lava"],
-        start="ST",
-        absorbing="G",
-        discount=DISCOUNT,
-    )
-    features = np.asarray(mdp.features, dtype=np.float64)
-    return mdp, features @ np.asarray(CELL_VALUES)
+    return goal_lava_world(UNVISITED_MAP, CELL_VALUES, start="ST", discount=DISCOUNT)
 
 
 @functools.lru_cache(maxsize=4)
