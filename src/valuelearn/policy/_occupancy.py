@@ -121,11 +121,11 @@ def _occupancy(
     if horizon is not None:
         per_step = np.empty((horizon, mdp.n_states))
         per_step[0] = start
+        nxt = np.empty(mdp.n_states)
+        mass = np.empty(pi.shape[-2:])
         for t in range(horizon):
-            pi_t = pi[t] if pi.ndim == 3 else pi
-            nxt = operator.forward((pi_t * per_step[t]).ravel())
-            if t + 1 < horizon:
-                per_step[t + 1] = nxt
+            np.multiply(pi[t] if pi.ndim == 3 else pi, per_step[t], out=mass)
+            operator.forward(mass.reshape(-1), out=per_step[t + 1] if t + 1 < horizon else nxt)
         weights = discount ** np.arange(horizon, dtype=np.float64)
         return Occupancy(weights @ per_step, per_step, nxt, discount)
     if mdp.n_states <= DIRECT_SOLVE_MAX_STATES:

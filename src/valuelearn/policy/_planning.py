@@ -215,8 +215,9 @@ def _plan(
         policy = np.empty((horizon, n_actions, n_states))
         q_values = np.empty((horizon, n_actions, n_states)) if return_q else None
         values = np.empty((horizon, n_states))
+        scratch = np.empty((n_actions, n_states)) if q_values is None else None
         for t in range(horizon - 1, -1, -1):
-            q = step.q(next_values, out=None if q_values is None else q_values[t])
+            q = step.q(next_values, out=scratch if q_values is None else q_values[t])
             values[t] = _soft_max(q, temperature, out_policy=policy[t])
             next_values = values[t]
         return PlanningResult(
@@ -274,9 +275,9 @@ class _Backup:
         if out is None:
             out = np.empty(shape)
         if self.kind == "causal":
-            expected = self.operator.backward(next_values)
-            np.multiply(expected.reshape(shape), self.discount, out=out)
-            out += self.r
+            # One pass: the reward copied in, then ``discount * P V`` accumulated onto it.
+            np.copyto(out, self.r)
+            self.operator.backward_add(next_values, out.reshape(-1), self.discount)
             return out
         # MaxEnt (2008): soft maximum over next states, an optimistic "choose your luck" backup.
         tau = self.temperature
@@ -309,7 +310,7 @@ def _soft_max(
         return hard
     if temperature != 1.0:
         out_policy *= 1.0 / temperature
-    np.exp(out_policy, out=out_policy)
+    _exp_in_place(out_policy)
     total: NDArray[np.float64] = out_policy.sum(axis=0)
     out_policy /= total
     np.log(total, out=total)
@@ -317,6 +318,28 @@ def _soft_max(
         total *= temperature
     total += peak
     return total
+
+
+#: Near and below ``exp(-708)`` (the subnormal range) NumPy's vectorised ``exp`` falls back to a
+#: scalar loop for every block of lanes holding such an argument: a backup at temperature 0.01
+#: took several times as long as the same backup at temperature 1. Arguments below this bound
+#: are therefore flushed to zero instead of evaluated.
+EXP_FLUSH_BELOW = -700.0
+
+
+def _exp_in_place(x: NDArray[np.float64]) -> None:
+    """``x = exp(x)``, with results below ``exp(EXP_FLUSH_BELOW)`` (about 1e-304) set to zero.
+
+    Only a policy's vanishing probabilities are affected, and ``V`` not at all: every sum it
+    enters also holds ``exp(0) = 1``.
+    """
+    if x.min() >= EXP_FLUSH_BELOW:
+        np.exp(x, out=x)
+        return
+    keep = x >= EXP_FLUSH_BELOW
+    np.maximum(x, EXP_FLUSH_BELOW, out=x)
+    np.exp(x, out=x)
+    x *= keep
 
 
 # ---------------------------------------------------------------------- argument checks
