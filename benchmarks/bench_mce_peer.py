@@ -17,8 +17,8 @@ as registered by seals), with the environment's state-only reward:
 * imitation: ``mce_partition_fh`` then ``mce_occupancy_measures(pi=...)``;
 * valuelearn: ``soft_value_iteration`` then ``occupancy(...).imitation()`` on its result (the
   planner's output, as valuelearn's own learners pass it; a user's policy array would first be
-  validated, about 6 ms more at 4,000 states); best of 20 runs (10 before imitation's runs and
-  10 after them), imitation best of ``k``.
+  validated, about 6 ms more at 4,000 states); best of 50 runs (25 before imitation's runs and
+  25 after them), imitation best of ``k``.
 
 Time conventions. valuelearn's ``horizon = H`` is the number of decisions, with the state reward
 counted at ``s_0 .. s_{H-1}``; imitation's ``env.horizon = H`` backs up from ``Q[H-1] = R``, so the
@@ -161,8 +161,8 @@ def _version(name: str) -> str | None:
         return None
 
 
-#: Timed repetitions of valuelearn's planning pass (tens of milliseconds each).
-VALUELEARN_REPEATS = 10
+#: Timed repetitions of valuelearn's planning pass in each of its two batches (tens of ms each).
+VALUELEARN_REPEATS = 25
 
 
 def best_of(fn: Callable[[], Any], k: int) -> tuple[float, list[float], Any]:
