@@ -68,3 +68,21 @@ def test_sampling_arguments_are_checked() -> None:
         sample_trajectories(mdp, np.full((4, 3), 1 / 3), n=0, horizon=2, rng=0)
     with pytest.raises(TypeError, match="'rng' parameter"):
         sample_trajectories(mdp, np.full((4, 3), 1 / 3), n=1, horizon=2, rng="seed")  # type: ignore[arg-type]
+
+
+def test_a_planner_result_is_sampled_like_its_policy_array() -> None:
+    mdp = small_mdp()
+    plan = soft_value_iteration(mdp, [0.0, 1.0, -1.0, 2.0], horizon=5, discount=1.0)
+    from_result = sample_trajectories(mdp, plan, n=50, rng=3)
+    from_array = sample_trajectories(mdp, plan.policy, n=50, rng=3)
+    assert len(from_result) == 50 and from_result[0].actions.size == 5  # horizon from the plan
+    for a, b in zip(from_result, from_array, strict=True):
+        assert a.states.tolist() == b.states.tolist() and a.actions.tolist() == b.actions.tolist()
+
+
+@pytest.mark.parametrize("policy", [[["a", "b", "c"]] * 4, {"not": "a policy"}])
+def test_a_policy_that_is_not_numbers_is_named(policy: object) -> None:
+    with pytest.raises(ValueLearnInputError, match="`policy` must be an array of probabilities"):
+        sample_trajectories(small_mdp(), policy, n=1, horizon=2, rng=0)  # type: ignore[arg-type]
+    with pytest.raises(ValueLearnInputError, match="`policy` must be an array of probabilities"):
+        occupancy(small_mdp(), policy, horizon=2, discount=1.0)  # type: ignore[arg-type]

@@ -240,9 +240,7 @@ def policy_action_major(
     for them; a :class:`PlanningResult` is trusted and only its shape is checked.
     """
     trusted = isinstance(policy, PlanningResult)
-    array = np.asarray(
-        policy.policy if isinstance(policy, PlanningResult) else policy, dtype=np.float64
-    )
+    array = _policy_array(policy)
     n_states, n_actions = mdp.n_states, mdp.n_actions
     if array.shape == (n_states, n_actions):
         pass
@@ -275,6 +273,19 @@ def policy_action_major(
             "must sum to 1."
         )
     return action_major
+
+
+def _policy_array(policy: ArrayLike | PlanningResult) -> NDArray[np.float64]:
+    """The probabilities of a policy array or planner result as float64 (not yet validated)."""
+    if isinstance(policy, PlanningResult):
+        return policy.policy
+    try:
+        return np.asarray(policy, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueLearnInputError(
+            f"`policy` must be an array of probabilities or a PlanningResult; got "
+            f"{type(policy).__name__} ({error})."
+        ) from None
 
 
 def _policy_matrix(mdp: MDP, pi: NDArray[np.float64]) -> sp.csr_array:

@@ -8,12 +8,13 @@ from numpy.typing import ArrayLike, NDArray
 from valuelearn._random import RandomLike, as_generator
 from valuelearn.data import MDP, Demonstrations
 from valuelearn.exceptions import ValueLearnInputError
-from valuelearn.policy._occupancy import _start, policy_action_major
+from valuelearn.policy._occupancy import _policy_array, _start, policy_action_major
+from valuelearn.policy._planning import PlanningResult
 
 
 def sample_trajectories(
     mdp: MDP,
-    policy: ArrayLike,
+    policy: ArrayLike | PlanningResult,
     *,
     n: int,
     horizon: int | None = None,
@@ -25,7 +26,7 @@ def sample_trajectories(
     Parameters
     ----------
     mdp : MDP
-    policy : array, shape (horizon, n_states, n_actions) or (n_states, n_actions)
+    policy : array, shape (horizon, n_states, n_actions) or (n_states, n_actions), or PlanningResult
     n : int
         Number of trajectories.
     horizon : int, optional
@@ -52,12 +53,16 @@ def sample_trajectories(
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueLearnInputError(f"`n` must be a positive integer; got {n!r}.")
-    array = np.asarray(policy, dtype=np.float64)
+    array = _policy_array(policy)
     if horizon is None:
         if array.ndim != 3:
             raise ValueLearnInputError("a stationary policy needs an explicit `horizon`.")
         horizon = int(array.shape[0])
-    pi = policy_action_major(array, mdp, horizon if array.ndim == 3 else None)
+    pi = policy_action_major(
+        policy if isinstance(policy, PlanningResult) else array,
+        mdp,
+        horizon if array.ndim == 3 else None,
+    )
     generator = as_generator(rng)
     start = mdp.initial if initial is None else _start(initial, mdp.n_states)
     states = np.empty((n, horizon + 1), dtype=np.int64)
