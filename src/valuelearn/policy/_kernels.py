@@ -43,7 +43,7 @@ def n_threads() -> int:
 
 
 class TransitionOperator:
-    """``P @ v`` (backward) and ``P.T @ x`` (forward) for the action-major matrix of an MDP.
+    """``P @ v`` (``backward_add``) and ``P.T @ x`` (``forward``) for the action-major matrix.
 
     ``P`` has shape ``(n_actions * n_states, n_states)`` with row ``a * n_states + s``.
     """
@@ -92,19 +92,6 @@ class TransitionOperator:
             _matvec_add(self.kernels[i], data[i], values, out[bounds[i] : bounds[i + 1]])
 
         list(self.pool.map(run, range(len(self.blocks))))
-
-    def backward(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Expected next value ``sum_s' P[row, s'] values[s']`` for every row."""
-        if self.pool is None:
-            result: NDArray[np.float64] = self.blocks[0] @ values
-            return result
-        out = np.empty(self.shape[0])
-
-        def run(i: int) -> None:
-            out[self.bounds[i] : self.bounds[i + 1]] = self.blocks[i] @ values
-
-        list(self.pool.map(run, range(len(self.blocks))))
-        return out
 
     def forward(
         self, mass: NDArray[np.float64], out: NDArray[np.float64] | None = None
